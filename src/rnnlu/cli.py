@@ -1,0 +1,165 @@
+"""The command line: thin Typer functions that parse arguments, call the library, and format.
+
+Heavy modules (torch, the model engine, rich tables) are imported inside the commands that
+need them, so `rnnlu --help` and a one-text `rnnlu sentiment` start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from rnnlu import __version__
+from rnnlu.errors import RnnluError, UsageError
+
+app = typer.Typer(
+    name="rnnlu",
+    help="Read text the way gated recurrent networks do: sentiment with pretrained BiGRU/LSTM models, "
+    "each answer beside a word-count baseline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+FORMAT_HELP = "table | json | jsonl | csv | tsv (default: table on a terminal, else csv for --csv input, jsonl for --jsonl, tsv otherwise)"
+
+
+def _version(value: bool):
+    if value:
+        print(f"rnnlu {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False):
+    pass
+
+
+@app.command()
+def sentiment(
+    texts: Annotated[Optional[list[str]], typer.Argument(help="Texts to label; omit to read stdin, one text per line.", show_default=False)] = None,
+    csv: Annotated[Optional[Path], typer.Option("--csv", help="Read a CSV file (TSV if it ends in .tsv); every column is kept.")] = None,
+    column: Annotated[Optional[str], typer.Option(help="The --csv column holding the text (default: 'text').")] = None,
+    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Read a JSON-lines file.")] = None,
+    field: Annotated[Optional[str], typer.Option(help="The --jsonl field holding the text (default: 'text').")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name (see `rnnlu models`) or path to a .safetensors file.")] = None,
+    compare: Annotated[bool, typer.Option("--compare", "-c", help="Show the word-count baseline beside the model, and how often they agree.")] = False,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this file (atomically) instead of stdout.")] = None,
+    max_chars: Annotated[int, typer.Option(help="Refuse texts longer than this many characters.")] = 100_000,
+):
+    """Label texts positive / negative / neutral, with each label's probability."""
+    from rnnlu import io
+    from rnnlu.commands import run_sentiment
+    from rnnlu.render import write_results
+
+    source = io.open_source(texts, csv, column, jsonl, field, stdin=sys.stdin.buffer,
+                            stdin_is_tty=sys.stdin.isatty(), max_chars=max_chars)
+    fmt = io.choose_format(fmt, output, source.kind, sys.stdout.isatty())
+    run = run_sentiment(source, model=model, compare=compare)
+    write_results(run, source, fmt, output, compare)
+
+
+@app.command()
+def models(name: Annotated[Optional[str], typer.Argument(help="Show this model's card.")] = None,
+           fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table | json")] = None):
+    """List bundled and your own models, or show one model's card."""
+    from rnnlu.render import show_card, show_models
+
+    if name:
+        show_card(name, fmt or ("table" if sys.stdout.isatty() else "json"))
+    else:
+        show_models(fmt or "table")
+
+
+@app.command()
+def train(
+    task: Annotated[str, typer.Argument(help="Task to train: sentiment.")],
+    train_files: Annotated[list[Path], typer.Option("--train", help="Training file(s): `label<TAB>text` TSV, or CSV/TSV with label,text columns. Repeatable.")],
+    dev_files: Annotated[list[Path], typer.Option("--dev", help="Dev file(s) for early stopping and model choice. Repeatable.")],
+    out: Annotated[str, typer.Option("--out", help="A NAME (saved among your models) or a path ending in .safetensors.")],
+    arch: Annotated[str, typer.Option(help="bigru | bilstm | gru | lstm | rnn | birnn")] = "bigru",
+    hidden: Annotated[int, typer.Option(help="Hidden units per direction.")] = 128,
+    layers: Annotated[int, typer.Option(help="Stacked recurrent layers.")] = 1,
+    embedding_dim: Annotated[int, typer.Option(help="Word vector size.")] = 128,
+    epochs: Annotated[int, typer.Option(help="Most epochs to run.")] = 10,
+    batch_size: Annotated[int, typer.Option(help="Texts per batch.")] = 64,
+    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 2e-3,
+    dropout: Annotated[float, typer.Option(help="Dropout on embeddings and encoder outputs.")] = 0.4,
+    word_dropout: Annotated[float, typer.Option(help="Chance of replacing a training word by <unk>.")] = 0.1,
+    pooling: Annotated[str, typer.Option(help="max | mean | last")] = "max",
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same model).")] = 13,
+    patience: Annotated[int, typer.Option(help="Stop after this many epochs without a better dev metric.")] = 3,
+    max_vocab: Annotated[int, typer.Option(help="Largest vocabulary.")] = 20000,
+    min_freq: Annotated[int, typer.Option(help="Keep words seen at least this often.")] = 2,
+    exclude: Annotated[Optional[list[Path]], typer.Option("--exclude", help="Drop training texts that occur in (or as a 4+ word span of) these files. Repeatable.")] = None,
+    test_files: Annotated[Optional[list[Path]], typer.Option("--test", help="Score these once at the end, for the card only (never used to choose).")] = None,
+    embeddings: Annotated[Optional[Path], typer.Option(help="Initial word vectors, word2vec text format.")] = None,
+    time_budget: Annotated[float, typer.Option(help="Stop after the epoch that passes this many minutes (0 = no limit).")] = 0.0,
+    resume: Annotated[bool, typer.Option(help="Continue from the checkpoint left by an interrupted run.")] = False,
+):
+    """Train a model and write it with its model card."""
+    from rnnlu.render import train_with_progress
+    from rnnlu.train import TrainOptions
+
+    opts = TrainOptions(task=task, train=[str(p) for p in train_files], dev=[str(p) for p in dev_files], out=out,
+                        arch=arch, hidden=hidden, layers=layers, embedding_dim=embedding_dim, epochs=epochs,
+                        batch_size=batch_size, lr=lr, dropout=dropout, word_dropout=word_dropout, pooling=pooling,
+                        seed=seed, patience=patience, max_vocab=max_vocab, min_freq=min_freq,
+                        exclude=[str(p) for p in exclude or []], test=[str(p) for p in test_files or []],
+                        embeddings=str(embeddings) if embeddings else None, time_budget=time_budget * 60,
+                        resume=resume)
+    train_with_progress(opts, command="rnnlu " + " ".join(_quote(a) for a in sys.argv[1:]))
+
+
+@app.command()
+def evaluate(
+    task: Annotated[str, typer.Argument(help="Task: sentiment.")],
+    data: Annotated[Path, typer.Option("--data", help="Labelled file: `label<TAB>text` TSV, or CSV/TSV with label,text columns.")],
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name or .safetensors path (default: the bundled default).")] = None,
+    compare: Annotated[bool, typer.Option("--compare", "-c", help="Score the word-count baseline too, side by side.")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
+    errors: Annotated[Optional[Path], typer.Option(help="Write the misclassified rows to this file (.csv, .tsv, .jsonl or .json).")] = None,
+):
+    """Score a model on a labelled file: accuracy, macro-F1, macro-recall, per class, confusion matrix."""
+    from rnnlu.evaluate import evaluate as run_evaluation
+    from rnnlu.render import show_evaluation, write_rows
+
+    if fmt not in ("table", "json"):
+        raise UsageError(f"unknown format {fmt!r}; choose table or json")
+    result = run_evaluation(task, data, model=model, compare=compare)
+    if errors:
+        write_rows(result.errors, errors)
+    show_evaluation(result, fmt)
+
+
+def _quote(arg: str) -> str:
+    import shlex
+
+    return shlex.quote(arg)
+
+
+def main() -> None:
+    """Entry point: run the app; turn known errors into one line on stderr and an exit code."""
+    try:
+        app(standalone_mode=True)
+    except RnnluError as e:
+        print(f"rnnlu: error: {e}", file=sys.stderr)
+        sys.exit(e.exit_code)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as cat and grep do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(128 + signal.SIGPIPE)
+    except KeyboardInterrupt:
+        print("rnnlu: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except MemoryError:
+        print("rnnlu: error: out of memory; use smaller batches or shorter texts", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,64 @@
+"""The small config that fully describes a network: stored as JSON inside every model file."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+CELLS = ("rnn", "gru", "lstm")
+ARCHITECTURES = {  # name -> (cell, bidirectional); the order is the selection procedure's
+    "bilstm": ("lstm", True), "bigru": ("gru", True), "lstm": ("lstm", False),
+    "gru": ("gru", False), "birnn": ("rnn", True), "rnn": ("rnn", False),
+}
+
+
+@dataclass
+class ModelConfig:
+    task: str                      # "sentiment" (later: "tag", "fill-blank")
+    cell: str = "gru"              # rnn | gru | lstm
+    bidirectional: bool = True
+    layers: int = 1
+    embedding_dim: int = 128
+    hidden_size: int = 128
+    vocab_size: int = 0
+    labels: list[str] = field(default_factory=list)
+    head: str = "classify"         # classify: one label per text; tag: one per token
+    pooling: str = "max"           # classify head: max | mean | last
+    dropout: float = 0.3
+
+    def __post_init__(self):
+        if self.cell not in CELLS:
+            raise ValueError(f"unknown cell {self.cell!r}; choose one of {', '.join(CELLS)}")
+
+    @property
+    def directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
+    def arch(self) -> str:
+        return ("bi" if self.bidirectional else "") + self.cell
+
+    @property
+    def gates(self) -> int:
+        return {"rnn": 1, "gru": 3, "lstm": 4}[self.cell]
+
+    def describe(self) -> str:
+        """e.g. 'BiGRU 1x128'."""
+        name = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}[self.cell]
+        return f"{'Bi' if self.bidirectional else ''}{name} {self.layers}x{self.hidden_size}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ModelConfig":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def tensor_names(config: ModelConfig) -> list[str]:
+    """Every tensor a model file of this config holds (torch's own names for the recurrent layer)."""
+    names = ["embedding.weight"]
+    for layer in range(config.layers):
+        for suffix in ("", "_reverse")[: config.directions]:
+            names += [f"rnn.{kind}_l{layer}{suffix}" for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    return names + ["head.weight", "head.bias"]

@@ -1,0 +1,90 @@
+"""A loaded model: config + vocabulary + NumPy weights, ready to answer. No torch needed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rnnlu import engine
+from rnnlu.config import ModelConfig, tensor_names
+from rnnlu.errors import RnnluError
+from rnnlu.modelfile import load_tensors, save_tensors
+from rnnlu.vocab import Vocab
+
+FORMAT_VERSION = 1
+
+
+@dataclass
+class Forward:
+    """Everything one forward pass computed, for explaining it."""
+
+    ids: np.ndarray          # [B, T]
+    lengths: np.ndarray      # [B]
+    outputs: np.ndarray      # [B, T, D] encoder outputs
+    logits: np.ndarray       # [B, labels] (classify) or [B, T, labels] (tag)
+    traces: list[engine.Trace]
+
+
+class Model:
+    def __init__(self, config: ModelConfig, vocab: Vocab, tensors: dict[str, np.ndarray],
+                 card: dict | None = None, name: str | None = None):
+        missing = [n for n in tensor_names(config) if n not in tensors]
+        if missing:
+            raise RnnluError(f"model file lacks tensors {', '.join(missing[:3])}: it is damaged or not for this version")
+        self.config, self.vocab, self.tensors = config, vocab, tensors
+        self.card = card or {}
+        self.name = name or self.card.get("name", "model")
+        self.encoder = engine.Encoder(config, tensors)
+        self.head_w, self.head_b = tensors["head.weight"], tensors["head.bias"]
+
+    @property
+    def labels(self) -> list[str]:
+        return self.config.labels
+
+    @property
+    def parameters(self) -> int:
+        return int(sum(t.size for t in self.tensors.values()))
+
+    # ---- files -------------------------------------------------------------------------------
+    def save(self, path: str | Path, half: bool = True) -> None:
+        meta = {"format": "rnnlu", "version": FORMAT_VERSION, "config": self.config.to_dict(),
+                "vocab": self.vocab.itos, "name": self.name}
+        save_tensors(path, self.tensors, meta, half=half)
+
+    @classmethod
+    def load(cls, path: str | Path, card: dict | None = None, name: str | None = None) -> "Model":
+        tensors, meta = load_tensors(path)
+        if meta.get("format") != "rnnlu":
+            raise RnnluError(f"{path} holds tensors but no rnnlu config; pass a file written by `rnnlu train`")
+        if int(meta.get("version", 0)) > FORMAT_VERSION:
+            raise RnnluError(f"{path} was written by a newer rnnlu (format {meta['version']}); upgrade rnnlu")
+        try:
+            config = ModelConfig.from_dict(meta["config"])
+        except (TypeError, ValueError) as e:
+            raise RnnluError(f"{path}: bad model config ({e})") from None
+        return cls(config, Vocab(meta["vocab"]), tensors, card=card, name=name or meta.get("name"))
+
+    # ---- inference ---------------------------------------------------------------------------
+    def forward(self, token_lists: Sequence[Sequence[str]], trace: bool = False) -> Forward:
+        """One padded batch through encoder and head."""
+        ids, lengths = engine.pad_batch([self.vocab.encode(list(t)) for t in token_lists])
+        outputs, traces = self.encoder(ids, lengths, trace=trace)
+        if self.config.head == "tag":
+            logits = outputs @ self.head_w.T + self.head_b
+        else:
+            pooled = engine.pool(outputs, lengths, self.config.pooling, self.config.directions)
+            logits = pooled @ self.head_w.T + self.head_b
+        return Forward(ids, lengths, outputs, logits, traces)
+
+    def predict_proba(self, token_lists: Sequence[Sequence[str]], batch_size: int = 128) -> np.ndarray:
+        """Label probabilities [N, labels] for a classify head. Texts of similar length share a batch."""
+        n = len(token_lists)
+        probs = np.zeros((n, len(self.labels)), dtype=np.float32)
+        order = sorted(range(n), key=lambda i: len(token_lists[i]))
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            probs[idx] = engine.softmax(self.forward([token_lists[i] for i in idx]).logits)
+        return probs

@@ -1,0 +1,128 @@
+"""Where models live: bundled ones in ``pretrained/`` (checked against recorded sha256 sums) and
+the user's own in the platform's user data folder. ``load_model`` accepts a name or a path."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from rnnlu.errors import RnnluError
+from rnnlu.modelfile import sha256_of
+
+SUFFIX = ".safetensors"
+CARD_SUFFIX = ".card.json"
+
+
+def bundled_dir() -> Path:
+    """``pretrained/`` of the source tree, installed as the package data ``rnnlu.pretrained``."""
+    try:
+        path = Path(str(resources.files("rnnlu.pretrained")))
+        if path.is_dir():
+            return path
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parents[2] / "pretrained"
+
+
+def user_models_dir(create: bool = False) -> Path:
+    env = os.environ.get("RNNLU_HOME")
+    if env:
+        path = Path(env) / "models"
+    else:
+        from platformdirs import user_data_dir
+
+        path = Path(user_data_dir("rnnlu", appauthor=False)) / "models"
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass
+class ModelEntry:
+    name: str
+    path: Path
+    card: dict
+    bundled: bool
+    default_for: str | None = None
+
+    @property
+    def task(self) -> str:
+        return self.card.get("task", "?")
+
+    def headline(self) -> str:
+        """e.g. 'sst2/test.tsv accuracy 0.861' from the card (test if reported, else dev)."""
+        for split in ("test", "dev"):
+            scores = self.card.get(split) or []
+            if scores:
+                s = scores[0]
+                return f"{split} {Path(s['path']).parent.name}/{Path(s['path']).name} {s['metric']} {s['value']:.3f}"
+        return ""
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict:
+    path = bundled_dir() / "index.json"
+    if not path.exists():
+        return {"defaults": {}, "sha256": {}}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _read_card(model_path: Path) -> dict:
+    card = model_path.with_name(model_path.name.removesuffix(SUFFIX) + CARD_SUFFIX)
+    if card.exists():
+        try:
+            return json.loads(card.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            return {}
+    return {}
+
+
+def list_models() -> list[ModelEntry]:
+    defaults = {name: task for task, name in _index().get("defaults", {}).items()}
+    entries = []
+    for folder, bundled in ((bundled_dir(), True), (user_models_dir(), False)):
+        if folder.is_dir():
+            for path in sorted(folder.glob(f"*{SUFFIX}")):
+                name = path.name.removesuffix(SUFFIX)
+                entries.append(ModelEntry(name, path, _read_card(path), bundled, defaults.get(name) if bundled else None))
+    return entries
+
+
+def find_model(name_or_path: str | None, task: str) -> ModelEntry:
+    """A model by name (user models shadow nothing: bundled names win) or by file path."""
+    if name_or_path is None:
+        name = _index().get("defaults", {}).get(task)
+        if name is None:
+            raise RnnluError(f"no bundled {task} model; train one with `rnnlu train {task}` and pass --model NAME")
+        name_or_path = name
+    path = Path(name_or_path)
+    if path.suffix == SUFFIX or os.sep in name_or_path:
+        if not path.is_file():
+            raise RnnluError(f"model file not found: {path}")
+        return ModelEntry(path.name.removesuffix(SUFFIX), path, _read_card(path), False)
+    for entry in list_models():
+        if entry.name == name_or_path:
+            return entry
+    names = ", ".join(e.name for e in list_models()) or "none"
+    raise RnnluError(f"unknown model {name_or_path!r}; available: {names} (see `rnnlu models`)")
+
+
+def load_model(name_or_path: str | None = None, task: str = "sentiment"):
+    """Load a model for ``task``; bundled files must match their recorded sha256."""
+    from rnnlu.model import Model
+
+    entry = find_model(name_or_path, task)
+    if entry.bundled:
+        expected = _index().get("sha256", {}).get(entry.path.name)
+        actual = sha256_of(entry.path)
+        if expected != actual:
+            raise RnnluError(f"bundled model {entry.path.name} fails its checksum (expected {str(expected)[:12]}…, "
+                             f"got {actual[:12]}…): the file is damaged or was changed; reinstall rnnlu")
+    model = Model.load(entry.path, card=entry.card, name=entry.name)
+    if model.config.task != task:
+        raise RnnluError(f"model {entry.name!r} is a {model.config.task} model, not {task}")
+    return model

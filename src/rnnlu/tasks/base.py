@@ -1,0 +1,71 @@
+"""The task interface that train, evaluate, select and explain are written against."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rnnlu.metrics import Scores
+
+if TYPE_CHECKING:
+    from rnnlu.model import Model
+
+
+@dataclass
+class LabelledData:
+    """A labelled data file, tokenised. ``labels`` holds one gold label per text (classify tasks)."""
+
+    path: str
+    texts: list[str]
+    tokens: list[list[str]]
+    labels: list[str]
+    rows: list[int] = field(default_factory=list)   # source line of each example
+
+    @property
+    def label_set(self) -> list[str]:
+        return sorted(set(self.labels))
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+class Task:
+    """Subclasses say how to read labelled files, which metric leads, and how to present answers."""
+
+    name: str = ""
+    head: str = "classify"
+    labels: list[str] = []
+
+    def read_labelled(self, path: str | Path, **options) -> LabelledData:
+        raise NotImplementedError
+
+    def headline_metric(self, label_set: list[str]) -> str:
+        """The metric a data file is judged by (a Scores field name)."""
+        return "accuracy"
+
+    def headline(self, scores: Scores, label_set: list[str]) -> tuple[str, float]:
+        metric = self.headline_metric(label_set)
+        return metric, scores.get(metric)
+
+    def predict_labels(self, model: "Model", tokens: list[list[str]], allowed: list[str] | None = None) -> list[str]:
+        raise NotImplementedError
+
+
+def choose(probs: np.ndarray, labels: list[str], allowed: list[str] | None = None) -> list[str]:
+    """Arg-max label per row; among ``allowed`` labels only, when given (binary data, 3-class model)."""
+    if allowed:
+        keep = np.array([label in allowed for label in labels])
+        if keep.any():
+            probs = np.where(keep[None, :], probs, -1.0)
+    return [labels[i] for i in probs.argmax(axis=1)]

@@ -1,0 +1,72 @@
+"""Sentiment: one label per text (positive / negative / neutral), with the word-count baseline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rnnlu.baseline import BaselineResult, WordCountBaseline
+from rnnlu.errors import RnnluError
+from rnnlu.io import read_labelled_rows
+from rnnlu.tasks.base import LabelledData, Task, batched, choose
+from rnnlu.tokenize import tokenize
+
+LABEL_ALIASES = {"pos": "positive", "neg": "negative", "neu": "neutral", "1": "positive", "0": "negative",
+                 "positive": "positive", "negative": "negative", "neutral": "neutral"}
+
+
+@dataclass
+class SentimentResult:
+    text: str
+    label: str
+    probabilities: dict[str, float]
+    model: str
+    baseline: BaselineResult | None = None
+
+
+class SentimentTask(Task):
+    name = "sentiment"
+    head = "classify"
+    labels = ["negative", "neutral", "positive"]
+
+    def read_labelled(self, path: str | Path, text_column: str = "text", label_column: str = "label") -> LabelledData:
+        texts, labels, rows = [], [], []
+        for line, label, text in read_labelled_rows(path, text_column, label_column):
+            norm = LABEL_ALIASES.get(label.strip().lower())
+            if norm is None:
+                raise RnnluError(f"{path}:{line}: unknown sentiment label {label!r}; use positive, negative or neutral")
+            texts.append(text)
+            labels.append(norm)
+            rows.append(line)
+        if not texts:
+            raise RnnluError(f"{path} holds no labelled rows")
+        return LabelledData(str(path), texts, [tokenize(t) for t in texts], labels, rows)
+
+    def headline_metric(self, label_set: list[str]) -> str:
+        # Three-class sentiment is scored by macro-averaged recall (SemEval-2017 4A, TweetEval);
+        # binary polarity (SST-2, MR) by accuracy.
+        return "macro_recall" if "neutral" in label_set else "accuracy"
+
+    def predict_labels(self, model, tokens, allowed=None) -> list[str]:
+        probs = model.predict_proba(tokens)
+        return choose(probs, model.labels, allowed)
+
+    def predict(self, model, texts: Iterable[str], compare: bool = False, chunk: int = 1024) -> Iterator[SentimentResult]:
+        """Stream results in input order; texts are read and answered ``chunk`` at a time."""
+        baseline = WordCountBaseline.opinion_lexicon() if compare else None
+        for batch in batched(texts, chunk):
+            tokens = [tokenize(t) for t in batch]
+            probs = model.predict_proba([t for t in tokens if t]) if any(tokens) else None
+            k = 0
+            for text, toks in zip(batch, tokens):
+                if toks:
+                    p = probs[k]
+                    k += 1
+                else:  # nothing to read: no evidence either way
+                    p = np.full(len(model.labels), 1.0 / len(model.labels))
+                label = model.labels[int(np.argmax(p))] if toks else ("neutral" if "neutral" in model.labels else "")
+                yield SentimentResult(text, label, {l: float(v) for l, v in zip(model.labels, p)}, model.name,
+                                      baseline(toks) if baseline else None)

@@ -1,0 +1,348 @@
+"""Training: any task, any architecture, on the CPU. Deterministic for a seed; early stopping on dev.
+
+The chosen model (best dev metric) is written as a model file plus a model card beside it.
+Test files, when given, are scored once at the very end and only reported, never used to choose.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import random
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rnnlu import __version__
+from rnnlu.config import ARCHITECTURES, ModelConfig
+from rnnlu.errors import RnnluError, UsageError
+from rnnlu.metrics import score
+from rnnlu.model import Model
+from rnnlu.modelfile import atomic_write, sha256_of
+from rnnlu.tasks import get_task
+from rnnlu.tasks.base import LabelledData, choose
+from rnnlu.vocab import Vocab
+
+
+@dataclass
+class TrainOptions:
+    task: str
+    train: list[str]
+    dev: list[str]
+    out: str
+    arch: str = "bigru"
+    hidden: int = 128
+    layers: int = 1
+    embedding_dim: int = 128
+    epochs: int = 10
+    batch_size: int = 64
+    lr: float = 2e-3
+    dropout: float = 0.4
+    word_dropout: float = 0.1
+    pooling: str = "max"
+    seed: int = 13
+    patience: int = 3
+    max_vocab: int = 20000
+    min_freq: int = 2
+    max_tokens: int = 80
+    exclude: list[str] = field(default_factory=list)
+    test: list[str] = field(default_factory=list)
+    embeddings: str | None = None
+    threads: int = 0
+    time_budget: float = 0.0      # seconds; 0 = no limit. Stops after the epoch that passes it.
+    resume: bool = False
+
+
+@dataclass
+class EpochLog:
+    epoch: int
+    loss: float
+    dev: float
+    dev_per_file: dict[str, float]
+    seconds: float
+    best: bool
+
+
+@dataclass
+class TrainResult:
+    path: str
+    card_path: str
+    card: dict
+    history: list[EpochLog]
+
+
+def resolve_out(out: str) -> Path:
+    """A bare NAME goes to the user model folder; anything path-like is used as given."""
+    from rnnlu.registry import user_models_dir
+
+    p = Path(out)
+    if p.suffix == ".safetensors":
+        return p
+    if os.sep in out or out.startswith("."):
+        return p / "model.safetensors"
+    return user_models_dir(create=True) / f"{out}.safetensors"
+
+
+def card_path_for(model_path: Path) -> Path:
+    return model_path.with_name(model_path.name.removesuffix(".safetensors") + ".card.json")
+
+
+def _spans(tokens: list[str], min_len: int) -> set[str]:
+    return {" ".join(tokens[i:j]) for i in range(len(tokens)) for j in range(i + min_len, len(tokens) + 1)}
+
+
+def decontaminate(data: LabelledData, exclude: list[LabelledData], min_span: int = 4) -> tuple[LabelledData, int]:
+    """Drop training texts that equal an excluded text, or are a span of 4+ tokens inside one.
+
+    Guards against leaks such as SST phrases cut from sentences that reappear in the MR test split.
+    """
+    if not exclude:
+        return data, 0
+    whole = {" ".join(t) for ex in exclude for t in ex.tokens}
+    spans = set().union(*(_spans(t, min_span) for ex in exclude for t in ex.tokens))
+    keep = [i for i, t in enumerate(data.tokens)
+            if (key := " ".join(t)) not in whole and not (len(t) >= min_span and key in spans)]
+    kept = LabelledData(data.path, [data.texts[i] for i in keep], [data.tokens[i] for i in keep],
+                        [data.labels[i] for i in keep], [data.rows[i] for i in keep])
+    return kept, len(data) - len(keep)
+
+
+def load_embeddings(path: str, vocab: Vocab, dim: int) -> tuple[np.ndarray, int]:
+    """word2vec text format (``word v1 v2 ...``; an optional ``count dim`` first line)."""
+    matrix = np.random.default_rng(0).normal(0, 0.1, (len(vocab), dim)).astype(np.float32)
+    matrix[0] = 0
+    found = 0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip().split(" ")
+            if len(parts) != dim + 1:
+                continue
+            idx = vocab.stoi.get(parts[0])
+            if idx is not None and idx > 1:
+                matrix[idx] = np.asarray(parts[1:], dtype=np.float32)
+                found += 1
+    return matrix, found
+
+
+def embedding_words(path: str) -> set[str]:
+    with open(path, encoding="utf-8") as f:
+        return {line.split(" ", 1)[0] for line in f}
+
+
+def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None,
+          on_batch: Callable[[int, int], None] | None = None, command: str | None = None) -> TrainResult:
+    """Train a model as ``opts`` says; returns where it was saved, its card and the epoch history."""
+    import torch
+    import torch.nn.functional as F
+
+    from rnnlu.network import Network
+
+    if opts.arch not in ARCHITECTURES:
+        raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
+    if not opts.train or not opts.dev:
+        raise UsageError("training needs at least one --train file and one --dev file")
+    task = get_task(opts.task)
+    torch.set_num_threads(opts.threads or os.cpu_count() or 1)
+    random.seed(opts.seed)
+    np.random.seed(opts.seed)
+    torch.manual_seed(opts.seed)
+
+    excluded = [task.read_labelled(p) for p in opts.exclude]
+    train_sets, removed = [], {}
+    for path in opts.train:
+        data, n_removed = decontaminate(task.read_labelled(path), excluded)
+        train_sets.append(data)
+        removed[path] = n_removed
+    dev_sets = [task.read_labelled(p) for p in opts.dev]
+    labels = sorted({label for d in train_sets for label in d.labels})
+    if len(labels) < 2:
+        raise RnnluError("the training files hold fewer than two distinct labels")
+
+    all_tokens = [t for d in train_sets for t in d.tokens]
+    vocab = Vocab.build(all_tokens, max_size=opts.max_vocab, min_freq=opts.min_freq)
+    if opts.embeddings:  # rare training words that have a pretrained vector are worth keeping
+        known = embedding_words(opts.embeddings)
+        extra = sorted({t for toks in all_tokens for t in toks if t not in vocab and t in known})
+        vocab = Vocab(vocab.itos + extra[: max(0, opts.max_vocab - len(vocab))])
+    cell, bidirectional = ARCHITECTURES[opts.arch]
+    config = ModelConfig(task=task.name, cell=cell, bidirectional=bidirectional, layers=opts.layers,
+                         embedding_dim=opts.embedding_dim, hidden_size=opts.hidden, vocab_size=len(vocab),
+                         labels=labels, head=task.head, pooling=opts.pooling, dropout=opts.dropout)
+    net = Network(config)
+    found = None
+    if opts.embeddings:
+        matrix, found = load_embeddings(opts.embeddings, vocab, opts.embedding_dim)
+        net.embedding.weight.data.copy_(torch.from_numpy(matrix))
+
+    # Examples: ids, label index, and the labels its file can express (binary files leave
+    # "neutral" out: for them the loss is taken over positive vs negative only).
+    label_index = {label: i for i, label in enumerate(labels)}
+    examples = []
+    for d in train_sets:
+        allowed = torch.tensor([label in d.label_set for label in labels])
+        for toks, label in zip(d.tokens, d.labels):
+            if toks:
+                examples.append((vocab.encode(toks[: opts.max_tokens]), label_index[label], allowed))
+
+    optimizer = torch.optim.Adam(net.parameters(), lr=opts.lr)
+    out_path = resolve_out(opts.out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    ckpt_path = out_path.with_name(out_path.name + ".ckpt")
+    history: list[EpochLog] = []
+    best_metric, best_state, start_epoch, bad_epochs = -math.inf, None, 1, 0
+    if opts.resume and ckpt_path.exists():
+        ckpt = torch.load(ckpt_path, weights_only=True)
+        net.load_state_dict(ckpt["model"])
+        optimizer.load_state_dict(ckpt["optimizer"])
+        best_state, best_metric = ckpt["best_state"], float(ckpt["best_metric"])
+        start_epoch, bad_epochs = int(ckpt["epoch"]) + 1, int(ckpt["bad_epochs"])
+        history = [EpochLog(**h) for h in json.loads(ckpt["history"])]
+        torch.set_rng_state(ckpt["rng"])
+        random.seed(opts.seed + start_epoch)
+
+    rng = random.Random(opts.seed)
+    for _ in range(start_epoch - 1):
+        rng.random()
+    started = time.perf_counter()
+    for epoch in range(start_epoch, opts.epochs + 1):
+        t0 = time.perf_counter()
+        net.train()
+        batches = _bucketed_batches(examples, opts.batch_size, random.Random(opts.seed * 1000 + epoch))
+        total_loss, seen = 0.0, 0
+        for b, batch in enumerate(batches):
+            ids, lengths = _pad([e[0] for e in batch], opts.word_dropout, rng)
+            target = torch.tensor([e[1] for e in batch])
+            allowed = torch.stack([e[2] for e in batch])
+            logits = net(ids, lengths).masked_fill(~allowed, -1e4)
+            loss = F.cross_entropy(logits, target)
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+            optimizer.step()
+            total_loss += loss.item() * len(batch)
+            seen += len(batch)
+            if on_batch:
+                on_batch(b + 1, len(batches))
+        dev_scores = _dev_metrics(net, task, dev_sets, vocab, labels)
+        dev_metric = float(np.mean(list(dev_scores.values())))
+        improved = dev_metric > best_metric
+        if improved:
+            best_metric, bad_epochs = dev_metric, 0
+            best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+        else:
+            bad_epochs += 1
+        log = EpochLog(epoch, total_loss / max(seen, 1), dev_metric, dev_scores, time.perf_counter() - t0, improved)
+        history.append(log)
+        torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "best_state": best_state,
+                    "best_metric": best_metric, "epoch": epoch, "bad_epochs": bad_epochs,
+                    "history": json.dumps([asdict(h) for h in history]), "rng": torch.get_rng_state()}, ckpt_path)
+        if on_epoch:
+            on_epoch(log)
+        if bad_epochs >= opts.patience:
+            break
+        if opts.time_budget and time.perf_counter() - started > opts.time_budget:
+            break
+
+    net.load_state_dict(best_state)
+    tensors = {k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}
+    name = out_path.name.removesuffix(".safetensors")
+    model = Model(config, vocab, tensors, name=name)
+    model.save(out_path)
+    model = Model.load(out_path, name=name)  # score exactly what was written (fp16 weights)
+
+    def file_info(d: LabelledData, extra: dict | None = None) -> dict:
+        return {"path": d.path, "sha256": sha256_of(d.path), "examples": len(d), **(extra or {})}
+
+    def evaluate_on(d: LabelledData) -> dict:
+        predicted = task.predict_labels(model, d.tokens, allowed=d.label_set)
+        s = score(d.labels, predicted, d.label_set)
+        metric, value = task.headline(s, d.label_set)
+        return {"path": d.path, "sha256": sha256_of(d.path), "examples": len(d), "metric": metric,
+                "value": round(value, 4), "accuracy": round(s.accuracy, 4), "macro_f1": round(s.macro_f1, 4),
+                "macro_recall": round(s.macro_recall, 4)}
+
+    epochs_run = [h for h in history if h.epoch >= start_epoch] or history
+    card = {
+        "name": name,
+        "task": task.name,
+        "architecture": config.describe(),
+        "arch": opts.arch,
+        "command": command or "rnnlu train " + " ".join(shlex.quote(a) for a in sys.argv[2:]),
+        "rnnlu_version": __version__,
+        "seed": opts.seed,
+        "options": asdict(opts),
+        "parameters": model.parameters,
+        "size_bytes": out_path.stat().st_size,
+        "sha256": sha256_of(out_path),
+        "labels": labels,
+        "vocab_size": len(vocab),
+        "pretrained_vectors_found": found,
+        "train_data": [file_info(d, {"removed_as_overlap": removed[d.path]}) for d in train_sets],
+        "excluded_overlap_with": [file_info(d) for d in excluded],
+        "dev": [evaluate_on(d) for d in dev_sets],
+        "test": [evaluate_on(task.read_labelled(p)) for p in opts.test],
+        "epochs_run": len(history),
+        "best_epoch": max(history, key=lambda h: h.dev).epoch,
+        "seconds_per_epoch": round(float(np.mean([h.seconds for h in epochs_run])), 1),
+        "train_seconds": round(sum(h.seconds for h in history), 1),
+        "history": [asdict(h) for h in history],
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU threads, torch {torch.__version__}",
+        "trained": time.strftime("%Y-%m-%d"),
+    }
+    card_path = card_path_for(out_path)
+    with atomic_write(card_path) as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+    ckpt_path.unlink(missing_ok=True)
+    return TrainResult(str(out_path), str(card_path), card, history)
+
+
+def _bucketed_batches(examples: list, batch_size: int, rng: random.Random) -> list[list]:
+    """Shuffle, sort by length inside pools of 50 batches (less padding), shuffle the batches."""
+    order = examples[:]
+    rng.shuffle(order)
+    pool = batch_size * 50
+    batches = []
+    for start in range(0, len(order), pool):
+        chunk = sorted(order[start : start + pool], key=lambda e: len(e[0]))
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def _pad(id_lists: list[list[int]], word_dropout: float = 0.0, rng: random.Random | None = None):
+    import torch
+
+    lengths = torch.tensor([len(x) for x in id_lists])
+    ids = torch.zeros(len(id_lists), int(lengths.max()), dtype=torch.long)
+    for row, x in enumerate(id_lists):
+        if word_dropout and rng is not None:
+            x = [1 if rng.random() < word_dropout else i for i in x]
+        ids[row, : len(x)] = torch.tensor(x)
+    return ids, lengths
+
+
+def _dev_metrics(net, task, dev_sets: list[LabelledData], vocab: Vocab, labels: list[str]) -> dict[str, float]:
+    import torch
+
+    net.eval()
+    results = {}
+    with torch.no_grad():
+        for d in dev_sets:
+            keep = [i for i, t in enumerate(d.tokens) if t]
+            probs = np.zeros((len(d), len(labels)), dtype=np.float32)
+            for start in range(0, len(keep), 256):
+                idx = keep[start : start + 256]
+                ids, lengths = _pad([vocab.encode(d.tokens[i]) for i in idx])
+                probs[idx] = torch.softmax(net(ids, lengths), dim=-1).numpy()
+            predicted = choose(probs, labels, d.label_set)
+            s = score(d.labels, predicted, d.label_set)
+            results[d.path] = round(task.headline(s, d.label_set)[1], 4)
+    return results

@@ -1,0 +1,52 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+
+POSITIVE = ["a wonderful , moving film", "great acting and a lovely story", "i loved it , truly good",
+            "funny , warm and wonderful", "the best film this year", "good fun and great music"]
+NEGATIVE = ["a dull , boring mess", "terrible acting and an awful plot", "i hated it , truly bad",
+            "boring , slow and awful", "the worst film this year", "bad jokes and terrible music"]
+
+
+def write_fixture(path: Path, repeat: int = 1) -> Path:
+    lines = [f"positive\t{t}" for t in POSITIVE] + [f"negative\t{t}" for t in NEGATIVE]
+    path.write_text("\n".join(lines * repeat) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def fixture_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("data")
+    return write_fixture(folder / "train.tsv", repeat=4), write_fixture(folder / "dev.tsv")
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, fixture_files):
+    """A small BiGRU trained for real on the fixture (a couple of seconds)."""
+    from rnnlu.train import TrainOptions, train
+
+    train_file, dev_file = fixture_files
+    out = tmp_path_factory.mktemp("models") / "tiny.safetensors"
+    result = train(TrainOptions(task="sentiment", train=[str(train_file)], dev=[str(dev_file)], out=str(out),
+                                hidden=16, embedding_dim=16, epochs=25, min_freq=1, patience=30, seed=1,
+                                dropout=0.0, word_dropout=0.0, lr=0.02, batch_size=8))
+    return Path(result.path)
+
+
+@pytest.fixture
+def run_cli(tmp_path):
+    """Run `python -m rnnlu ...` as a user would; returns CompletedProcess (text mode)."""
+
+    def run(*args, input=None, env=None, binary_input=None):
+        full_env = {**os.environ, "RNNLU_HOME": str(tmp_path / "home"), "COLUMNS": "200", **(env or {})}
+        return subprocess.run([sys.executable, "-m", "rnnlu", *map(str, args)], cwd=tmp_path,
+                              input=binary_input if binary_input is not None else (input.encode() if input is not None else None),
+                              capture_output=True, env=full_env, timeout=120)
+
+    return run

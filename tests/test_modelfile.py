@@ -1,0 +1,88 @@
+import json
+import struct
+
+import numpy as np
+import pytest
+
+from rnnlu import registry
+from rnnlu.errors import RnnluError
+from rnnlu.model import Model
+from rnnlu.modelfile import load_tensors, save_tensors, sha256_of
+
+
+def test_round_trip_keeps_predictions(tiny_model, tmp_path):
+    model = Model.load(tiny_model)
+    copy = tmp_path / "copy.safetensors"
+    model.save(copy)
+    again = Model.load(copy)
+    tokens = [["a", "wonderful", "film"], ["boring", "and", "awful"], ["unseenword"]]
+    np.testing.assert_allclose(model.predict_proba(tokens), again.predict_proba(tokens), atol=1e-6)
+    assert again.config == model.config and again.vocab.itos == model.vocab.itos
+
+
+def test_file_is_plain_safetensors_layout(tmp_path):
+    path = tmp_path / "t.safetensors"
+    save_tensors(path, {"a": np.arange(6, dtype=np.float32).reshape(2, 3)}, {"config": {"x": 1}}, half=False)
+    raw = path.read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + n])
+    assert header["a"] == {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}
+    tensors, meta = load_tensors(path)
+    np.testing.assert_array_equal(tensors["a"], np.arange(6).reshape(2, 3))
+    assert meta == {"config": {"x": 1}}
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00" * 4, b"garbage that is not a model", struct.pack("<Q", 10**12)])
+def test_corrupt_files_give_clear_error(tmp_path, content):
+    path = tmp_path / "bad.safetensors"
+    path.write_bytes(content)
+    with pytest.raises(RnnluError, match="not an rnnlu model file"):
+        Model.load(path)
+
+
+def test_tensors_without_config_are_refused(tmp_path):
+    path = tmp_path / "other.safetensors"
+    save_tensors(path, {"w": np.zeros(3)}, {})
+    with pytest.raises(RnnluError, match="no rnnlu config"):
+        Model.load(path)
+
+
+def _fake_bundle(tmp_path, monkeypatch, tiny_model, sha=None):
+    folder = tmp_path / "pretrained"
+    folder.mkdir()
+    target = folder / "sentiment-tiny.safetensors"
+    target.write_bytes(tiny_model.read_bytes())
+    index = {"defaults": {"sentiment": "sentiment-tiny"}, "sha256": {target.name: sha or sha256_of(target)}}
+    (folder / "index.json").write_text(json.dumps(index))
+    monkeypatch.setattr(registry, "bundled_dir", lambda: folder)
+    registry._index.cache_clear()
+    return target
+
+
+def test_bundled_model_with_matching_checksum_loads(tmp_path, monkeypatch, tiny_model):
+    _fake_bundle(tmp_path, monkeypatch, tiny_model)
+    try:
+        assert registry.load_model(None, "sentiment").name == "sentiment-tiny"
+    finally:
+        registry._index.cache_clear()
+
+
+def test_bundled_model_with_changed_bytes_is_refused(tmp_path, monkeypatch, tiny_model):
+    target = _fake_bundle(tmp_path, monkeypatch, tiny_model)
+    data = bytearray(target.read_bytes())
+    data[-1] ^= 0xFF  # flip bits in the last weight
+    target.write_bytes(bytes(data))
+    try:
+        with pytest.raises(RnnluError, match="fails its checksum"):
+            registry.load_model("sentiment-tiny", "sentiment")
+    finally:
+        registry._index.cache_clear()
+
+
+def test_unknown_model_lists_the_available_ones(tmp_path, monkeypatch, tiny_model):
+    _fake_bundle(tmp_path, monkeypatch, tiny_model)
+    try:
+        with pytest.raises(RnnluError, match="unknown model 'nope'.*sentiment-tiny"):
+            registry.load_model("nope", "sentiment")
+    finally:
+        registry._index.cache_clear()
