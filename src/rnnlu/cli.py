@@ -139,6 +139,58 @@ def evaluate(
     show_evaluation(result, fmt)
 
 
+@app.command()
+def select(
+    task: Annotated[str, typer.Argument(help="Task: sentiment.")],
+    train_files: Annotated[list[Path], typer.Option("--train", help="Training file(s). Repeatable.")],
+    dev_files: Annotated[list[Path], typer.Option("--dev", help="Dev file(s) the choice is made on. Repeatable.")],
+    out: Annotated[str, typer.Option("--out", help="Where the chosen model is saved: a NAME or a .safetensors path.")] = "selected",
+    tolerance: Annotated[float, typer.Option(help="Points (percent) a simpler model may trail the best and still be chosen.")] = 0.5,
+    budget: Annotated[float, typer.Option(help="Minutes of training per model (0 = only --epochs limits).")] = 0.0,
+    epochs: Annotated[int, typer.Option(help="Most epochs per model.")] = 5,
+    seeds: Annotated[int, typer.Option(help="Seeds per architecture (mean ± spread reported).")] = 1,
+    include_rnn: Annotated[bool, typer.Option("--include-rnn", help="Also train a plain RNN, to show the vanishing-gradient gap (never chosen).")] = False,
+    hidden: Annotated[int, typer.Option(help="Hidden units per direction.")] = 128,
+    embedding_dim: Annotated[int, typer.Option(help="Word vector size.")] = 128,
+    seed: Annotated[int, typer.Option(help="First seed.")] = 13,
+    exclude: Annotated[Optional[list[Path]], typer.Option("--exclude", help="As for train.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
+):
+    """Pick an architecture: BiLSTM, then BiGRU, LSTM, GRU; take the rightmost that does not do worse."""
+    from rnnlu.render import show_selection
+    from rnnlu.select import select as run_selection
+    from rnnlu.train import TrainOptions
+
+    if fmt not in ("table", "json"):
+        raise UsageError(f"unknown format {fmt!r}; choose table or json")
+    base = TrainOptions(task=task, train=[str(p) for p in train_files], dev=[str(p) for p in dev_files], out=out,
+                        hidden=hidden, embedding_dim=embedding_dim, epochs=epochs, seed=seed,
+                        time_budget=budget * 60, exclude=[str(p) for p in exclude or []])
+    log = (lambda msg: print(msg, file=sys.stderr)) if fmt == "json" or not sys.stderr.isatty() else None
+    show_selection(run_selection(base, tolerance=tolerance, seeds=seeds, include_rnn=include_rnn, on_progress=log), fmt)
+
+
+@app.command()
+def explain(
+    text: Annotated[str, typer.Argument(help="The text to explain (quote it).", show_default=False)],
+    task: Annotated[str, typer.Option(help="Task the model answers: sentiment.")] = "sentiment",
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name (see `rnnlu models`) or path to a .safetensors file.")] = None,
+    svg: Annotated[Optional[Path], typer.Option("--svg", help="Also save the picture as an SVG file (atomically).")] = None,
+    html: Annotated[Optional[Path], typer.Option("--html", help="Also save the picture as an HTML file (atomically).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
+):
+    """Show what the gates did at each word, and how much each word moved the answer."""
+    from rnnlu.explain import explain as explain_text
+    from rnnlu.registry import load_model
+    from rnnlu.render import show_explanation
+    from rnnlu.tasks import get_task
+
+    if fmt not in ("table", "json"):
+        raise UsageError(f"unknown format {fmt!r}; choose table or json")
+    get_task(task)  # an unknown task is a usage error, before any model is looked for
+    show_explanation(explain_text(load_model(model, task=task), text), fmt, svg=svg, html=html)
+
+
 def _quote(arg: str) -> str:
     import shlex
 

@@ -44,12 +44,12 @@ def write_results(run: SentimentRun, source: io.Source, fmt: str, output: Path |
             raise RnnluError(f"no input texts in {source.name}: give TEXT arguments, lines on stdin, or a file with rows")
         rows = itertools.chain([first], rows)
         if fmt == "table":
-            _print_table(list(rows), run, source)
+            _print_table(list(rows), run)
         else:
             with io.output_stream(output) as stream:
                 columns = _columns(run, source)
                 writer = io.Writer(stream, fmt, columns)
-                for row in rows:
+                for _, row in rows:
                     writer.write(row)
                 writer.close()
     if compare and fmt != "table" and run.agreement.total > 1:
@@ -63,7 +63,7 @@ def _rows(run: SentimentRun, source: io.Source, progress, task_id):
             row[_free_name(key, record.fields)] = value
         if progress is not None and (n % 256 == 0):
             progress.update(task_id, completed=source.position() if source.position else None, texts=n)
-        yield row
+        yield result, row
 
 
 def _free_name(key: str, existing: dict) -> str:
@@ -85,14 +85,15 @@ def _agreement_line(run: SentimentRun) -> str:
             f"they differ on {a.total - a.agree:,}")
 
 
-def _print_table(rows: list[dict], run: SentimentRun, source: io.Source) -> None:
+def _print_table(rows: list[tuple], run: SentimentRun) -> None:
+    """Rows of (SentimentResult, output columns); the table shows the result itself."""
+    from rich.markup import escape
     from rich.table import Table
 
     console = _console()
     if not rows:
         console.print("no texts")
         return
-    text_key = "text" if source.kind != "csv" else None
     table = Table(title=f"sentiment · model {run.model_name}", title_justify="left", show_lines=False)
     table.add_column("text", overflow="fold", ratio=3)
     table.add_column("label")
@@ -101,26 +102,19 @@ def _print_table(rows: list[dict], run: SentimentRun, source: io.Source) -> None
     if run.compare:
         table.add_column("baseline")
         table.add_column("words counted", overflow="fold", ratio=1)
-    for row in rows:
-        text = row[text_key] if text_key else _csv_text(row, source)
-        label = row.get("rnnlu_label", row.get("label"))
-        cells = [text, f"[{_LABEL_STYLE.get(label, '')}]{label}[/]"]
-        cells += [f"{row.get(f'p_{l}', row.get(f'rnnlu_p_{l}', 0.0)):.2f}" for l in run.labels]
+    for result, _ in rows:
+        label = result.label
+        cells = [escape(result.text), f"[{_LABEL_STYLE.get(label, '')}]{label}[/]"]
+        cells += [f"{result.probabilities[l]:.2f}" for l in run.labels]
         if run.compare:
-            b = row["baseline_label"]
-            mark = "" if b == label else " ≠"
-            cells += [f"[{_LABEL_STYLE.get(b, '')}]{b}[/]{mark}", row["baseline_words"] or "—"]
+            b = result.baseline
+            mark = "" if b.label == label else " ≠"
+            words = " ".join([f"+{w}" for w in b.positive] + [f"-{w}" for w in b.negative])
+            cells += [f"[{_LABEL_STYLE.get(b.label, '')}]{b.label}[/]{mark}", escape(words) or "—"]
         table.add_row(*cells)
     console.print(table)
     if run.compare and run.agreement.total > 1:
         console.print(_agreement_line(run))
-
-
-def _csv_text(row: dict, source: io.Source) -> str:
-    for record_key in ("text",):
-        if record_key in row:
-            return row[record_key]
-    return next(iter(row.values()), "")
 
 
 # ---- models -----------------------------------------------------------------------------------------
@@ -268,3 +262,183 @@ def show_evaluation(result, fmt: str) -> None:
     if b:
         console.print(f"only the model is right on {result.only_model_right:,} texts; "
                       f"only the baseline on {result.only_baseline_right:,}")
+
+
+# ---- selection ----------------------------------------------------------------------------------------
+def show_selection(selection, fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps(selection.to_dict(), indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"architecture selection · dev {selection.metric} · tolerance {selection.tolerance} points",
+                  title_justify="left")
+    for col in ("architecture", "dev (mean ± spread)", "parameters", "s / epoch", "texts / s", "size"):
+        table.add_column(col, justify="left" if col == "architecture" else "right")
+    for c in selection.candidates:
+        mark = " ← chosen" if c.arch == selection.chosen else " (best)" if c.arch == selection.best else ""
+        spread = f" ± {c.spread:.2%}" if len(c.dev) > 1 else ""
+        table.add_row(c.arch + mark, f"{c.mean:.2%}{spread}", f"{c.parameters:,}", f"{c.seconds_per_epoch:.1f}",
+                      f"{c.texts_per_second:,.0f}", f"{c.size_bytes / 1e6:.1f} MB")
+    console = _console()
+    console.print(table)
+    console.print(f"chosen: {selection.chosen}: {selection.reason}")
+    for pair, ratios in selection.speed.items():
+        console.print(f"{pair.replace('_vs_', ' vs ')}: trains {ratios['train_speedup']}× as fast, "
+                      f"answers {ratios['inference_speedup']}× as fast")
+    if selection.saved_to:
+        console.print(f"saved {selection.saved_to}")
+
+
+# ---- explain ------------------------------------------------------------------------------------------
+_GATE_HELP = {
+    "update": "update gate z: share of old memory kept; high = the word was skipped (rewrite = 1 − z)",
+    "reset": "reset gate r: share of old memory used to read the word; low = the word is read afresh",
+    "input": "input gate: how much of the word is written into the cell (long-term memory)",
+    "forget": "forget gate: share of the cell kept from before; low = the memory is wiped at this word",
+    "output": "output gate: how much of the cell is passed on (to the next layer or the answer)",
+    "cell_norm": "|c|: size (L2 norm) of the cell state after the word; shade relative to the largest here",
+}
+_GATE_SHORT = {"update": "upd z", "reset": "reset", "input": "in", "forget": "forget", "output": "out",
+               "cell_norm": "|c|"}
+_SHOWN_GATES = {"gru": ("update", "reset"), "lstm": ("input", "forget", "output", "cell_norm"), "rnn": ()}
+_GREY, _BRIGHT = (52, 52, 58), (255, 226, 110)
+_TOWARDS, _AWAY, _NEUTRAL = (214, 48, 49), (35, 110, 220), (52, 52, 58)
+
+
+def _mix(a: tuple, b: tuple, t: float) -> tuple[int, int, int]:
+    t = min(1.0, max(0.0, t))
+    return tuple(round(x + (y - x) * t) for x, y in zip(a, b))
+
+
+def _shade(text: str, rgb: tuple):
+    """Text on a background colour, with black or white letters, whichever reads better."""
+    from rich.text import Text
+
+    light = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 140
+    return Text(text, style=f"{'rgb(16,16,16)' if light else 'rgb(245,245,245)'} on rgb({rgb[0]},{rgb[1]},{rgb[2]})")
+
+
+def _explanation_picture(ex) -> list:
+    """The explain picture: a header, one table row per word, and a legend (rich renderables)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    parts: list = []
+    head = Text.assemble(("explain", "bold"), f" · model {ex.model} ({ex.architecture}) · {ex.task}")
+    if ex.label is not None:
+        head.append(": ")
+        head.append(ex.label, style=f"bold {_LABEL_STYLE.get(ex.label, '')}")
+        head.append("   " + "  ".join(f"p({l[:3]}) {p:.2f}" for l, p in ex.probabilities.items()))
+    parts.append(head)
+    b = ex.baseline
+    counted_pos, counted_neg = set(), set()
+    if b is not None and hasattr(b, "positive"):
+        counted_pos = {w for entry in b.positive for w in entry.split()}
+        counted_neg = {w for entry in b.negative for w in entry.split()}
+        words = " ".join([f"+{w}" for w in b.positive] + [f"−{w}" for w in b.negative]) or "no lexicon words"
+        line = Text("word-count baseline: ")
+        line.append(b.label, style=_LABEL_STYLE.get(b.label, ""))
+        line.append(f" (score {b.score:+d}: {words})")
+        if ex.label is not None:
+            line.append("  — agrees with the model" if b.label == ex.label else "  — differs from the model",
+                        style="" if b.label == ex.label else "bold")
+        parts.append(line)
+
+    has_contrib = any(w.contribution is not None for w in ex.words)
+    scale = max([abs(w.contribution) for w in ex.words if w.contribution is not None] + [0.05])
+    shown = _SHOWN_GATES.get(ex.cell, ())
+    cell_max = max([g.values.get("cell_norm", 0.0) for w in ex.words for g in w.gates] + [1e-9])
+    many_layers = len({layer for layer, _ in ex.layers}) > 1
+
+    table = Table(title_justify="left", show_edge=False, pad_edge=False, padding=(0, 1), box=None)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("word")
+    if counted_pos or counted_neg:
+        table.add_column("lex", justify="center")
+    if has_contrib:
+        table.add_column("contrib", justify="right")
+    for layer, direction in ex.layers:
+        arrow = "→" if direction == "forward" else "←"
+        for gate in shown:
+            table.add_column(f"{f'L{layer}' if many_layers else ''}{arrow} {_GATE_SHORT[gate]}", justify="right")
+    for w in ex.words:
+        word = Text(w.token) if w.known else Text(f"{w.token}?", style="italic dim")
+        row = [str(w.index + 1), word]
+        if counted_pos or counted_neg:
+            row.append(Text("+", style="green") if w.token in counted_pos
+                       else Text("−", style="red") if w.token in counted_neg else Text(""))
+        if has_contrib:
+            c = w.contribution or 0.0
+            row.append(_shade(f"{c:+.3f}", _mix(_NEUTRAL, _TOWARDS if c > 0 else _AWAY, abs(c) / scale)))
+        for g in w.gates:
+            for gate in shown:
+                v = g.values[gate]
+                frac = v / cell_max if gate == "cell_norm" else v
+                row.append(_shade(f"{v:.2f}", _mix(_GREY, _BRIGHT, frac)))
+        table.add_row(*row)
+    parts.append(table)
+
+    legend = Text("legend\n", style="bold")
+    if has_contrib:
+        legend.append("  ")
+        legend.append("   ", style="on rgb({},{},{})".format(*_TOWARDS))
+        legend.append(f" towards {ex.label!r}   ")
+        legend.append("   ", style="on rgb({},{},{})".format(*_AWAY))
+        legend.append(f" away from it   (full shade = ±{scale:.2f})\n")
+        legend.append(f"  contrib = p({ex.label}) with the whole text minus p({ex.label}) with this word left out\n")
+    if shown:
+        legend.append("  gates, mean over hidden units:  0 ")
+        for k in range(9):
+            legend.append("  ", style="on rgb({},{},{})".format(*_mix(_GREY, _BRIGHT, k / 8)))
+        legend.append(" 1   (grey = closed, bright = open)\n")
+        for gate in shown:
+            legend.append(f"  {_GATE_SHORT[gate]:>6}  {_GATE_HELP[gate]}\n")
+        directions = {d for _, d in ex.layers}
+        legend.append("  → forward layer reads left to right" + ("; ← backward layer reads right to left" if
+                      "backward" in directions else "") + ("; L1, L2 … = stacked layers" if many_layers else "") + "\n")
+    else:
+        legend.append(f"  a plain {ex.cell.upper()} has no gates: only the contributions can be shown\n")
+    if counted_pos or counted_neg:
+        legend.append("  lex  +/− = word counted by the word-count baseline (positive / negative lexicon)\n")
+    if not all(w.known for w in ex.words):
+        legend.append("  word? = not in the model's vocabulary: read as the unknown word\n")
+    legend.rstrip()
+    parts.append(legend)
+    return parts
+
+
+def show_explanation(explanation, fmt: str, svg: Path | None = None, html: Path | None = None) -> None:
+    """Print an :class:`rnnlu.explain.Explanation` (picture or JSON); save the picture as SVG / HTML."""
+    from rnnlu.errors import UsageError
+    from rnnlu.modelfile import atomic_write
+
+    if fmt not in ("table", "json"):
+        raise UsageError(f"unknown format {fmt!r}; choose table or json")
+    picture = _explanation_picture(explanation) if (fmt == "table" or svg or html) else []
+    if svg or html:
+        from io import StringIO
+
+        from rich.console import Console
+
+        probe = Console(file=StringIO(), width=400)
+        width = min(200, max(80, max(probe.measure(part).maximum for part in picture[:-1])))
+        recorder = Console(file=StringIO(), record=True, width=width, force_terminal=True,
+                           color_system="truecolor", highlight=False)
+        for part in picture:
+            recorder.print(part)
+        title = f"rnnlu explain · {explanation.model}"
+        for path, export in ((svg, lambda: recorder.export_svg(title=title, clear=False)),
+                             (html, lambda: recorder.export_html(clear=False))):
+            if path:
+                with atomic_write(path) as f:
+                    f.write(export())
+    if fmt == "json":
+        print(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        console = _console()
+        for part in picture:
+            console.print(part)
+    for path in (svg, html):
+        if path:
+            _console(stderr=True).print(f"saved {path}")

@@ -288,6 +288,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         "excluded_overlap_with": [file_info(d) for d in excluded],
         "dev": [evaluate_on(d) for d in dev_sets],
         "test": [evaluate_on(task.read_labelled(p)) for p in opts.test],
+        "dev_metric": round(best_metric, 4),
         "epochs_run": len(history),
         "best_epoch": max(history, key=lambda h: h.dev).epoch,
         "seconds_per_epoch": round(float(np.mean([h.seconds for h in epochs_run])), 1),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -60,6 +60,10 @@ class Task:
 
     def predict_labels(self, model: "Model", tokens: list[list[str]], allowed: list[str] | None = None) -> list[str]:
         raise NotImplementedError
+
+    def baseline(self) -> "Callable[[list[str]], object] | None":
+        """The non-neural method this task's answers are shown beside (tokens -> result), or None."""
+        return None
 
 
 def choose(probs: np.ndarray, labels: list[str], allowed: list[str] | None = None) -> list[str]:

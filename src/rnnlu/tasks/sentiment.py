@@ -54,6 +54,9 @@ class SentimentTask(Task):
         probs = model.predict_proba(tokens)
         return choose(probs, model.labels, allowed)
 
+    def baseline(self) -> WordCountBaseline:
+        return WordCountBaseline.opinion_lexicon()
+
     def predict(self, model, texts: Iterable[str], compare: bool = False, chunk: int = 1024) -> Iterator[SentimentResult]:
         """Stream results in input order; texts are read and answered ``chunk`` at a time."""
         baseline = WordCountBaseline.opinion_lexicon() if compare else None

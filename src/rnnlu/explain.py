@@ -1,0 +1,175 @@
+"""Explain one answer: what each gate did at each word, and how much each word moved the answer.
+
+Built on the engine's traced forward pass (``Model.forward(..., trace=True)``), so it works for any
+cell and task: gate values are averaged over the hidden units of each layer and direction. Models
+with a classify head also get each word's leave-one-out contribution, and tasks that have a
+non-neural baseline (sentiment: the word-count method) get its verdict beside the model's.
+
+    GRU   update z: share of the old memory kept at this word (1 = the word was skipped);
+          rewrite = 1 - z: how much the word rewrote the memory; reset r: share of the old
+          memory used when reading the word.
+    LSTM  input / forget / output gate means, and the L2 norm of the cell state c_t after the word.
+
+No printing here: :func:`explain` returns an :class:`Explanation`; ``render.show_explanation`` draws it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rnnlu import engine
+from rnnlu.errors import RnnluError
+from rnnlu.model import Forward, Model
+from rnnlu.tokenize import tokenize
+
+MAX_TOKENS = 400   # leave-one-out runs the model once per word; a paragraph is plenty for one picture
+
+GATE_ORDER = {"gru": ("update", "rewrite", "reset"), "lstm": ("input", "forget", "output", "cell_norm"), "rnn": ()}
+
+
+@dataclass
+class GateReading:
+    """One layer and direction at one word: gate means over the hidden units."""
+
+    layer: int                   # 1-based
+    direction: str               # "forward" (reads left to right) | "backward" (right to left)
+    values: dict[str, float]     # GRU: update, rewrite, reset; LSTM: input, forget, output, cell_norm
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"layer": self.layer, "direction": self.direction, **self.values}
+
+
+@dataclass
+class WordExplanation:
+    index: int
+    token: str
+    known: bool                              # False: the model read it as <unk>
+    gates: list[GateReading]
+    contribution: float | None = None        # p(label | text) - p(label | text without this word)
+    probabilities_without: dict[str, float] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"index": self.index, "token": self.token, "known": self.known}
+        if self.contribution is not None:
+            out["contribution"] = self.contribution
+            out["probabilities_without"] = self.probabilities_without
+        out["gates"] = [g.to_dict() for g in self.gates]
+        return out
+
+
+@dataclass
+class Explanation:
+    text: str
+    tokens: list[str]
+    model: str
+    architecture: str                         # e.g. "BiGRU 1x128"
+    cell: str                                 # gru | lstm | rnn
+    task: str
+    labels: list[str]
+    words: list[WordExplanation]
+    label: str | None = None                  # classify head: the model's answer
+    probabilities: dict[str, float] | None = None
+    baseline: Any = None                      # the task's baseline result (sentiment: BaselineResult)
+    forward: Forward | None = field(default=None, repr=False)   # the traced pass itself, for checks
+
+    @property
+    def layers(self) -> list[tuple[int, str]]:
+        """(layer, direction) pairs in the order every word lists its gates."""
+        return [(g.layer, g.direction) for g in self.words[0].gates] if self.words else []
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"text": self.text, "model": self.model, "architecture": self.architecture,
+                               "cell": self.cell, "task": self.task}
+        if self.label is not None:
+            out["label"] = self.label
+            out["probabilities"] = self.probabilities
+        if self.baseline is not None:
+            b = self.baseline
+            out["baseline"] = ({"label": b.label, "score": b.score, "positive": b.positive, "negative": b.negative}
+                               if hasattr(b, "positive") else b)
+        out["tokens"] = [w.to_dict() for w in self.words]
+        return out
+
+
+def gate_means(trace: engine.Trace, row: int, length: int, cell: str = "") -> list[dict[str, float]]:
+    """Per-step summaries of one traced layer/direction for one text: means over hidden units."""
+    steps: list[dict[str, float]] = [{} for _ in range(length)]
+    for name, values in trace.gates.items():
+        v = values[row, :length].astype(np.float64)          # [T, H]
+        if name == "cell":
+            summary = np.linalg.norm(v, axis=-1)
+            key = "cell_norm"
+        else:
+            summary = v.mean(axis=-1)
+            key = name
+        for t in range(length):
+            steps[t][key] = float(summary[t])
+    for step in steps:
+        if "update" in step:
+            step["rewrite"] = 1.0 - step["update"]
+    order = GATE_ORDER.get(cell, ())
+    return [{k: step[k] for k in sorted(step, key=lambda k: (order.index(k) if k in order else len(order), k))}
+            for step in steps]
+
+
+def leave_one_out(model: Model, tokens: list[str]) -> np.ndarray:
+    """Probabilities [T, labels] with each word removed in turn, all in one batched call.
+
+    A one-word text without its word is empty: no evidence, so every label is equally likely.
+    """
+    variants = [tokens[:i] + tokens[i + 1:] for i in range(len(tokens))]
+    uniform = np.full(len(model.labels), 1.0 / len(model.labels), dtype=np.float32)
+    nonempty = [v for v in variants if v]
+    probs = model.predict_proba(nonempty) if nonempty else np.zeros((0, len(model.labels)), np.float32)
+    out, k = [], 0
+    for v in variants:
+        if v:
+            out.append(probs[k])
+            k += 1
+        else:
+            out.append(uniform)
+    return np.stack(out)
+
+
+def explain(model: Model, text: str, max_tokens: int = MAX_TOKENS) -> Explanation:
+    """Run ``text`` through ``model`` with the gates traced, and summarise every word."""
+    from rnnlu.tasks import get_task
+
+    tokens = tokenize(text)
+    if not tokens:
+        raise RnnluError("nothing to explain: the text has no words; give a text such as \"I am not at all happy\"")
+    if len(tokens) > max_tokens:
+        raise RnnluError(f"the text has {len(tokens):,} tokens; explain reads at most {max_tokens:,} "
+                         "(one row per word); explain a sentence or a paragraph at a time")
+    config = model.config
+    fwd = model.forward([tokens], trace=True)
+    length = len(tokens)
+
+    per_trace = [(t.layer + 1, "backward" if t.reverse else "forward", gate_means(t, 0, length, config.cell)) for t in fwd.traces]
+    words = [WordExplanation(i, tok, tok in model.vocab,
+                             [GateReading(layer, direction, steps[i]) for layer, direction, steps in per_trace])
+             for i, tok in enumerate(tokens)]
+
+    label = probabilities = None
+    if config.head == "classify":
+        p = engine.softmax(fwd.logits)[0]
+        best = int(np.argmax(p))
+        label = model.labels[best]
+        probabilities = {l: float(v) for l, v in zip(model.labels, p)}
+        without = leave_one_out(model, tokens)
+        for word, q in zip(words, without):
+            word.contribution = float(p[best]) - float(q[best])
+            word.probabilities_without = {l: float(v) for l, v in zip(model.labels, q)}
+
+    try:
+        task = get_task(config.task)
+    except RnnluError:
+        task = None
+    baseline = task.baseline() if task is not None else None
+
+    return Explanation(text=text, tokens=tokens, model=model.name, architecture=config.describe(), cell=config.cell,
+                       task=config.task, labels=list(model.labels), words=words, label=label,
+                       probabilities=probabilities, baseline=baseline(tokens) if baseline else None, forward=fwd)

@@ -1,0 +1,57 @@
+"""The bundled models: intact, carded, and better than the word-count baseline where it matters."""
+
+import json
+
+import pytest
+
+from conftest import SHARED
+from rnnlu.baseline import WordCountBaseline
+from rnnlu.commands import label_texts
+from rnnlu.metrics import score
+from rnnlu.modelfile import sha256_of
+from rnnlu.registry import bundled_dir, list_models, load_model
+from rnnlu.tasks import get_task
+
+INDEX = json.loads((bundled_dir() / "index.json").read_text())
+
+
+def test_every_bundled_file_matches_its_checksum_and_has_a_card():
+    files = sorted(bundled_dir().glob("*.safetensors"))
+    assert files, "pretrained/ holds no model"
+    assert set(INDEX["sha256"]) == {f.name for f in files}
+    for f in files:
+        assert INDEX["sha256"][f.name] == sha256_of(f), f.name
+        card = json.loads(f.with_name(f.name.replace(".safetensors", ".card.json")).read_text())
+        for key in ("command", "seed", "parameters", "size_bytes", "train_data", "dev", "test"):
+            assert key in card, (f.name, key)
+        assert card["command"].startswith("rnnlu train")
+        assert card["size_bytes"] == f.stat().st_size
+
+
+def test_pretrained_folder_stays_small():
+    total = sum(p.stat().st_size for p in bundled_dir().iterdir())
+    assert total < 40 * 1024 * 1024
+
+
+def test_default_sentiment_model_loads_and_is_listed():
+    model = load_model(None, "sentiment")
+    assert model.name == INDEX["defaults"]["sentiment"]
+    assert set(model.labels) == {"positive", "negative", "neutral"}
+    assert any(e.name == model.name and e.default_for == "sentiment" for e in list_models())
+
+
+def test_not_at_all_happy_is_negative_where_the_baseline_says_positive():
+    row = label_texts(["I am not at all happy"], compare=True)[0]
+    assert row["label"] == "negative"
+    assert row["baseline_label"] == "positive"
+
+
+@pytest.mark.skipif(not (SHARED / "sentiment/sst2/dev.tsv").exists(), reason="../shared/data not present")
+def test_default_model_beats_the_baseline_clearly_on_sst2_dev():
+    task = get_task("sentiment")
+    data = task.read_labelled(SHARED / "sentiment/sst2/dev.tsv")
+    model_acc = score(data.labels, task.predict_labels(load_model(None, "sentiment"), data.tokens, data.label_set)).accuracy
+    baseline = WordCountBaseline.opinion_lexicon()
+    base_acc = score(data.labels, [baseline(t).label for t in data.tokens]).accuracy
+    assert model_acc > 0.80
+    assert model_acc > base_acc + 0.08
