@@ -78,3 +78,14 @@ def test_decontaminate_drops_copies_and_long_spans_of_excluded_texts(tmp_path):
     kept, removed = decontaminate(task.read_labelled(tmp_path / "train.tsv"), [task.read_labelled(tmp_path / "test.tsv")])
     assert removed == 2
     assert kept.texts == ["wonderful film", "a dull film"]
+
+
+def test_negation_copies_flip_short_plain_polar_phrases(tmp_path):
+    from rnnlu.train import negation_examples
+
+    (tmp_path / "t.tsv").write_text("positive\thappy\nnegative\tvery bad\nneutral\tthe bus\n"
+                                    "positive\tnot bad\npositive\ta long , winding and lovely film\n")
+    copies = negation_examples(get_task("sentiment").read_labelled(tmp_path / "t.tsv"), seed=1)
+    assert copies.labels == ["negative", "positive"]  # neutral, already negated and long texts are left alone
+    assert copies.tokens[0][-1] == "happy" and copies.tokens[1][-2:] == ["very", "bad"]
+    assert all(t[0] in ("not", "never", "hardly") for t in copies.tokens)

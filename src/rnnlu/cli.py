@@ -103,6 +103,7 @@ def train(
     embeddings: Annotated[Optional[Path], typer.Option(help="Initial word vectors, word2vec text format.")] = None,
     time_budget: Annotated[float, typer.Option(help="Stop after the epoch that passes this many minutes (0 = no limit).")] = 0.0,
     resume: Annotated[bool, typer.Option(help="Continue from the checkpoint left by an interrupted run.")] = False,
+    augment_negation: Annotated[bool, typer.Option(help="Add negated copies of short polar phrases ('not at all happy': negative).")] = False,
 ):
     """Train a model and write it with its model card."""
     from rnnlu.render import train_with_progress
@@ -114,7 +115,7 @@ def train(
                         seed=seed, patience=patience, max_vocab=max_vocab, min_freq=min_freq,
                         exclude=[str(p) for p in exclude or []], test=[str(p) for p in test_files or []],
                         embeddings=str(embeddings) if embeddings else None, time_budget=time_budget * 60,
-                        resume=resume)
+                        resume=resume, augment_negation=augment_negation)
     train_with_progress(opts, command="rnnlu " + " ".join(_quote(a) for a in sys.argv[1:]))
 
 

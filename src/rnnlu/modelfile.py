@@ -82,6 +82,12 @@ def sha256_of(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class atomic_write:
     """Context manager: write to a temporary file beside ``path``; rename over it only on success."""
 
@@ -93,6 +99,7 @@ class atomic_write:
         if not directory.is_dir():
             raise RnnluError(f"cannot write {self.path}: folder {directory} does not exist")
         fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=directory)
+        os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a normal file obeys the umask
         mode = "wb" if self.binary else "w"
         self.file = os.fdopen(fd, mode, **({} if self.binary else {"encoding": "utf-8", "newline": self.newline}))
         return self.file

@@ -95,13 +95,13 @@ def _print_table(rows: list[tuple], run: SentimentRun) -> None:
         console.print("no texts")
         return
     table = Table(title=f"sentiment · model {run.model_name}", title_justify="left", show_lines=False)
-    table.add_column("text", overflow="fold", ratio=3)
+    table.add_column("text", overflow="fold", min_width=min(30, max(len(r.text) for r, _ in rows)))
     table.add_column("label")
     for label in run.labels:
         table.add_column(f"p({label[:3]})", justify="right")
     if run.compare:
         table.add_column("baseline")
-        table.add_column("words counted", overflow="fold", ratio=1)
+        table.add_column("words counted", overflow="fold", min_width=12)
     for result, _ in rows:
         label = result.label
         cells = [escape(result.text), f"[{_LABEL_STYLE.get(label, '')}]{label}[/]"]

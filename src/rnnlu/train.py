@@ -58,6 +58,7 @@ class TrainOptions:
     threads: int = 0
     time_budget: float = 0.0      # seconds; 0 = no limit. Stops after the epoch that passes it.
     resume: bool = False
+    augment_negation: bool = False
 
 
 @dataclass
@@ -114,6 +115,30 @@ def decontaminate(data: LabelledData, exclude: list[LabelledData], min_span: int
     return kept, len(data) - len(keep)
 
 
+NEGATION_CUES = (("not",), ("not", "at", "all"), ("never",), ("not", "very"), ("hardly",), ("not", "really"))
+NEGATION_WORDS = {"not", "n't", "no", "never", "hardly", "nothing", "none", "nor", "neither", "without", "nobody"}
+FLIP = {"positive": "negative", "negative": "positive"}
+
+
+def negation_examples(data: LabelledData, seed: int, max_tokens: int = 3) -> LabelledData:
+    """Negated copies of short polar phrases: "happy" (positive) -> "not at all happy" (negative).
+
+    Sentence corpora hold few plain negations, so a model can learn "happy" without learning "not
+    happy". Each polar text of at most ``max_tokens`` plain words (no punctuation, no conjunction, no
+    negation of its own) gets one copy behind a negation cue (seeded), with the opposite label.
+    """
+    rng = random.Random(seed)
+    texts, tokens, labels = [], [], []
+    for toks, label in zip(data.tokens, data.labels):
+        plain = all(t.replace("-", "").isalpha() for t in toks) and not {"and", "but", "or", "to"} & set(toks)
+        if label in FLIP and 0 < len(toks) <= max_tokens and plain and not NEGATION_WORDS.intersection(toks):
+            cue = list(rng.choice(NEGATION_CUES))
+            tokens.append(cue + toks)
+            texts.append(" ".join(cue + toks))
+            labels.append(FLIP[label])
+    return LabelledData(f"{data.path} (negated copies)", texts, tokens, labels, [0] * len(texts))
+
+
 def load_embeddings(path: str, vocab: Vocab, dim: int) -> tuple[np.ndarray, int]:
     """word2vec text format (``word v1 v2 ...``; an optional ``count dim`` first line)."""
     matrix = np.random.default_rng(0).normal(0, 0.1, (len(vocab), dim)).astype(np.float32)
@@ -160,6 +185,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         data, n_removed = decontaminate(task.read_labelled(path), excluded)
         train_sets.append(data)
         removed[path] = n_removed
+    augmented = [negation_examples(d, opts.seed) for d in train_sets] if opts.augment_negation else []
     dev_sets = [task.read_labelled(p) for p in opts.dev]
     labels = sorted({label for d in train_sets for label in d.labels})
     if len(labels) < 2:
@@ -185,7 +211,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     # "neutral" out: for them the loss is taken over positive vs negative only).
     label_index = {label: i for i, label in enumerate(labels)}
     examples = []
-    for d in train_sets:
+    for d in train_sets + [a for a in augmented if len(a)]:
         allowed = torch.tensor([label in d.label_set for label in labels])
         for toks, label in zip(d.tokens, d.labels):
             if toks:
@@ -286,6 +312,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         "pretrained_vectors_found": found,
         "train_data": [file_info(d, {"removed_as_overlap": removed[d.path]}) for d in train_sets],
         "excluded_overlap_with": [file_info(d) for d in excluded],
+        "negation_copies": {d.path: len(d) for d in augmented},
         "dev": [evaluate_on(d) for d in dev_sets],
         "test": [evaluate_on(task.read_labelled(p)) for p in opts.test],
         "dev_metric": round(best_metric, 4),
