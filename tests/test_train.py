@@ -44,6 +44,8 @@ def test_trained_model_learns_the_fixture_and_writes_a_card(tiny_model, fixture_
     assert card["task"] == "sentiment" and card["architecture"] == "BiGRU 1x16"
     assert card["parameters"] > 0 and card["size_bytes"] == tiny_model.stat().st_size
     assert card["history"][-1]["loss"] < card["history"][0]["loss"]
+    markdown = tiny_model.with_name("tiny.card.md").read_text()
+    assert markdown.startswith("# tiny") and f"{card['parameters']:,} parameters" in markdown
     assert len(card["train_data"][0]["sha256"]) == 64
     result = evaluate("sentiment", fixture_files[1], model=str(tiny_model), compare=True)
     assert result.scores.accuracy >= 0.9

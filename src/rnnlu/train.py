@@ -328,8 +328,29 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     with atomic_write(card_path) as f:
         json.dump(card, f, indent=2)
         f.write("\n")
+    with atomic_write(card_path.with_name(card_path.name.removesuffix(".json") + ".md")) as f:
+        f.write(card_markdown(card))
     ckpt_path.unlink(missing_ok=True)
     return TrainResult(str(out_path), str(card_path), card, history)
+
+
+def card_markdown(card: dict) -> str:
+    """The model card for people: the same facts as the JSON card."""
+    lines = [f"# {card['name']}", "", f"{card['task']} model, {card['architecture']} ({card['arch']}), "
+             f"{card['parameters']:,} parameters, {card['size_bytes'] / 1e6:.1f} MB, sha256 `{card['sha256']}`.", "",
+             "Trained with:", "", "```", card["command"], "```", "",
+             f"Seed {card['seed']}; {card['epochs_run']} epochs (best: {card['best_epoch']}), "
+             f"{card['seconds_per_epoch']} s per epoch on {card['machine']}; trained {card['trained']}.", "",
+             "| data | file | examples | sha256 |", "|---|---|---|---|"]
+    for role in ("train_data", "excluded_overlap_with"):
+        for d in card.get(role, []):
+            lines.append(f"| {role.replace('_', ' ')} | `{d['path']}` | {d['examples']:,} | `{d['sha256'][:16]}…` |")
+    lines += ["", "| split | file | metric | value | accuracy | macro-F1 | macro-recall |", "|---|---|---|---|---|---|---|"]
+    for split in ("dev", "test"):
+        for d in card.get(split, []):
+            lines.append(f"| {split} | `{d['path']}` | {d['metric']} | {d['value']:.4f} | {d['accuracy']:.4f} | "
+                         f"{d['macro_f1']:.4f} | {d['macro_recall']:.4f} |")
+    return "\n".join(lines) + "\n\nThe model was chosen on dev; test files were scored once, for this card.\n"
 
 
 def _bucketed_batches(examples: list, batch_size: int, rng: random.Random) -> list[list]:
