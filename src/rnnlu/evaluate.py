@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rnnlu.baseline import WordCountBaseline
 from rnnlu.metrics import Scores, score
 from rnnlu.registry import load_model
 from rnnlu.tasks import get_task
@@ -42,7 +41,7 @@ def evaluate(task_name: str, data_path: str | Path, model: str | None = None, co
     result = Evaluation(str(data_path), loaded.name, label_set, task.headline_metric(label_set), scores)
     base_pred = None
     if compare:
-        baseline = WordCountBaseline.opinion_lexicon()
+        baseline = task.baseline()
         base_pred = [baseline(t).label for t in data.tokens]  # a tie (neutral) on binary data is a miss
         result.baseline = score(data.labels, base_pred, label_set)
         right_m = [p == g for p, g in zip(predicted, data.labels)]

@@ -59,7 +59,7 @@ class SentimentTask(Task):
 
     def predict(self, model, texts: Iterable[str], compare: bool = False, chunk: int = 1024) -> Iterator[SentimentResult]:
         """Stream results in input order; texts are read and answered ``chunk`` at a time."""
-        baseline = WordCountBaseline.opinion_lexicon() if compare else None
+        baseline = self.baseline() if compare else None
         for batch in batched(texts, chunk):
             tokens = [tokenize(t) for t in batch]
             probs = model.predict_proba([t for t in tokens if t]) if any(tokens) else None
