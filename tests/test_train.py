@@ -91,3 +91,67 @@ def test_negation_copies_flip_short_plain_polar_phrases(tmp_path):
     assert copies.labels == ["negative", "positive"]  # neutral, already negated and long texts are left alone
     assert copies.tokens[0][-1] == "happy" and copies.tokens[1][-2:] == ["very", "bad"]
     assert all(t[0] in ("not", "never", "hardly") for t in copies.tokens)
+
+
+def test_contrast_pairs_take_the_label_of_the_clause_after_but(tmp_path):
+    from rnnlu.train import contrast_examples
+
+    (tmp_path / "t.tsv").write_text("positive\ta lovely film\nnegative\ta dull plot\nneutral\tthe bus came\n"
+                                    "positive\tgood but long\nnegative\tbad\n")
+    pairs = contrast_examples([get_task("sentiment").read_labelled(tmp_path / "t.tsv")], seed=3, copies=6)
+    assert len(pairs) == 6
+    for toks, label in zip(pairs.tokens, pairs.labels):
+        cue_end = max(i for i, t in enumerate(toks) if t in ("but", ","))
+        second = toks[cue_end + 1 :]
+        # the only plain 2+ token polar texts are "a lovely film" (positive) and "a dull plot" (negative)
+        assert second == (["a", "lovely", "film"] if label == "positive" else ["a", "dull", "plot"])
+        assert toks[:3] == (["a", "dull", "plot"] if label == "positive" else ["a", "lovely", "film"])
+    assert set(pairs.labels) == {"positive", "negative"}
+
+
+def test_pretrained_language_model_learns_and_starts_a_task_model(tmp_path, fixture_files):
+    from rnnlu.pretrain import PretrainOptions, load_encoder, pretrain
+    from rnnlu.train import TrainOptions, train
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    sentences = ["the film was good and the acting was good", "the plot was dull and the film was bad",
+                 "a good film with a good plot", "a bad film with a dull plot"] * 40
+    (corpus / "a.txt").write_text("\n".join(sentences) + "\n")
+    lm_path = tmp_path / "lm.safetensors"
+    result = pretrain(PretrainOptions(corpus=[str(corpus), str(fixture_files[0])], out=str(lm_path), arch="bigru",
+                                      hidden=16, embedding_dim=8, epochs=6, batch_size=16, lr=0.02, min_freq=1,
+                                      heldout_lines=16, device="cpu"))
+    history = result.history
+    assert history[-1].heldout_perplexity < 0.6 * history[0].heldout_perplexity  # it learns the corpus
+    config, vocab, tensors, _ = load_encoder(str(lm_path))
+    assert config.head == "lm" and "film" in vocab and result.card["train_tokens"] > 0
+
+    # A one-way GRU starts from the forward half: same vocabulary, same vectors, same forward weights.
+    out = tmp_path / "gru.safetensors"
+    card = train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])],
+                              out=str(out), arch="gru", epochs=1, lr=0.0, init_from=str(lm_path), device="cpu")).card
+    from rnnlu.model import Model
+
+    model = Model.load(out)
+    assert model.vocab.itos == vocab.itos and model.config.hidden_size == 16
+    assert "rnn.weight_ih_l0_reverse" not in model.tensors
+    for name in ("embedding.weight", "rnn.weight_hh_l0"):
+        assert abs(model.tensors[name] - tensors[name]).max() < 1e-2  # lr 0: unchanged but for fp16 storage
+    assert card["initialised_from"]["sha256"] and card["initialised_from"]["command"]
+
+
+def test_init_from_refuses_a_language_model_of_another_cell(tmp_path, fixture_files):
+    from rnnlu.errors import UsageError
+    from rnnlu.pretrain import PretrainOptions, pretrain
+    from rnnlu.train import TrainOptions, train
+
+    lm_path = tmp_path / "lm.safetensors"
+    pretrain(PretrainOptions(corpus=[str(fixture_files[0])], out=str(lm_path), arch="gru", hidden=8, embedding_dim=8,
+                             epochs=1, min_freq=1, heldout_lines=4, device="cpu"))
+    with pytest.raises(UsageError, match="LSTM"):
+        train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])],
+                           out=str(tmp_path / "m.safetensors"), arch="lstm", init_from=str(lm_path), device="cpu"))
+    with pytest.raises(UsageError, match="bidirectional"):
+        train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])],
+                           out=str(tmp_path / "m.safetensors"), arch="bigru", init_from=str(lm_path), device="cpu"))

@@ -108,6 +108,10 @@ def train(
     time_budget: Annotated[float, typer.Option(help="Stop after the epoch that passes this many minutes (0 = no limit).")] = 0.0,
     resume: Annotated[bool, typer.Option(help="Continue from the checkpoint left by an interrupted run.")] = False,
     augment_negation: Annotated[bool, typer.Option(help="Add negated copies of short polar phrases ('not at all happy': negative).")] = False,
+    augment_contrast: Annotated[bool, typer.Option(help="Add 'X but Y' pairs of short polar texts, labelled as Y.")] = False,
+    init_from: Annotated[Optional[Path], typer.Option(help="Start from a language model made by `rnnlu pretrain` (its vocabulary, word vectors and encoder).")] = None,
+    balance: Annotated[bool, typer.Option(help="Weight the loss so every label counts alike (helps macro-recall).")] = False,
+    device: Annotated[str, typer.Option(help="auto | cpu | cuda (auto: a GPU when torch sees one).")] = "auto",
 ):
     """Train a model and write it with its model card."""
     from rnnlu.render import train_with_progress
@@ -119,8 +123,40 @@ def train(
                         seed=seed, patience=patience, max_vocab=max_vocab, min_freq=min_freq,
                         exclude=[str(p) for p in exclude or []], test=[str(p) for p in test_files or []],
                         embeddings=str(embeddings) if embeddings else None, time_budget=time_budget * 60,
-                        resume=resume, augment_negation=augment_negation)
+                        resume=resume, augment_negation=augment_negation, augment_contrast=augment_contrast,
+                        init_from=str(init_from) if init_from else None, balance=balance, device=device)
     train_with_progress(opts, command="rnnlu " + " ".join(_quote(a) for a in sys.argv[1:]))
+
+
+@app.command()
+def pretrain(
+    corpus: Annotated[list[Path], typer.Option("--corpus", help="Raw text: a file (.txt, .txt.gz; a .tsv gives its text column) or a folder of them. Repeatable.")],
+    out: Annotated[str, typer.Option("--out", help="A NAME (saved among your models) or a path ending in .safetensors.")],
+    arch: Annotated[str, typer.Option(help="bigru | bilstm | gru | lstm (a bidirectional LM also serves the one-way model of its cell).")] = "bigru",
+    hidden: Annotated[int, typer.Option(help="Hidden units per direction.")] = 256,
+    embedding_dim: Annotated[int, typer.Option(help="Word vector size.")] = 128,
+    epochs: Annotated[int, typer.Option(help="Passes over the corpus.")] = 3,
+    batch_size: Annotated[int, typer.Option(help="Sentences per batch.")] = 128,
+    lr: Annotated[float, typer.Option(help="Peak Adam learning rate (warm-up, then cosine decay).")] = 2e-3,
+    max_vocab: Annotated[int, typer.Option(help="Largest vocabulary (task models keep it).")] = 25000,
+    min_freq: Annotated[int, typer.Option(help="Keep words seen at least this often.")] = 3,
+    max_lines: Annotated[int, typer.Option(help="Read at most this many lines of each --corpus (0 = all).")] = 0,
+    exclude: Annotated[Optional[list[Path]], typer.Option("--exclude", help="Drop corpus lines equal to a text in these files (e.g. test sets). Repeatable.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
+    time_budget: Annotated[float, typer.Option(help="Stop after the epoch that passes this many minutes (0 = no limit).")] = 0.0,
+    resume: Annotated[bool, typer.Option(help="Continue from the checkpoint left by an interrupted run.")] = False,
+    device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
+):
+    """Pretrain word vectors and encoder as a language model on raw text, for `train --init-from`."""
+    from rnnlu.pretrain import PretrainOptions
+    from rnnlu.render import pretrain_with_progress
+
+    opts = PretrainOptions(corpus=[str(p) for p in corpus], out=out, arch=arch, hidden=hidden,
+                           embedding_dim=embedding_dim, epochs=epochs, batch_size=batch_size, lr=lr,
+                           max_vocab=max_vocab, min_freq=min_freq, max_lines=max_lines,
+                           exclude=[str(p) for p in exclude or []], seed=seed, time_budget=time_budget * 60,
+                           resume=resume, device=device)
+    pretrain_with_progress(opts, command="rnnlu " + " ".join(_quote(a) for a in sys.argv[1:]))
 
 
 @app.command()

@@ -19,21 +19,13 @@ class Network(nn.Module):
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.config = config
-        self.embedding = nn.Embedding(config.vocab_size, config.embedding_dim, padding_idx=0)
-        self.rnn = _RNN[config.cell](
-            config.embedding_dim, config.hidden_size, num_layers=config.layers, batch_first=True,
-            bidirectional=config.bidirectional, dropout=config.dropout if config.layers > 1 else 0.0,
-        )
+        self.embedding, self.rnn = _encoder_layers(config)
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size * config.directions, len(config.labels))
 
     def encode(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """ids [B, T] -> encoder outputs [B, T, directions * hidden], zero at padding."""
-        x = self.dropout(self.embedding(ids))
-        packed = pack_padded_sequence(x, lengths.cpu().clamp(min=1), batch_first=True, enforce_sorted=False)
-        out, _ = self.rnn(packed)
-        out, _ = pad_packed_sequence(out, batch_first=True, total_length=ids.shape[1])
-        return out
+        return _encode(self, ids, lengths)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Logits: [B, labels] for the classify head, [B, T, labels] for the tag head."""
@@ -43,7 +35,71 @@ class Network(nn.Module):
         return self.head(self.dropout(pool(out, lengths, self.config.pooling, self.config.directions)))
 
 
+class LanguageModel(nn.Module):
+    """The same embedding + recurrent layer, trained to predict words (`rnnlu pretrain`).
+
+    Forward states h_t (words 1..t) predict word t+1; backward states (words t..T) predict word t-1.
+    Both go through one projection to word-vector size and one adaptive softmax.
+    """
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+        self.embedding, self.rnn = _encoder_layers(config)
+        self.dropout = nn.Dropout(config.dropout)
+        self.project = nn.Linear(config.hidden_size, config.embedding_dim)
+        v = config.vocab_size
+        cutoffs = [c for c in (2000, 10000) if c < v - 1] or [max(1, v // 2)]
+        self.softmax = nn.AdaptiveLogSoftmaxWithLoss(config.embedding_dim, v, cutoffs=cutoffs, div_value=4.0)
+
+    def encode(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        return _encode(self, ids, lengths)
+
+    def loss(self, ids: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, int]:
+        """Mean negative log-likelihood of each real word from its left (and right) context; word count."""
+        out = self.dropout(self.encode(ids, lengths))
+        h = self.config.hidden_size
+        valid = (torch.arange(1, ids.shape[1], device=ids.device)[None, :] < lengths.to(ids.device)[:, None])
+        states = [out[:, :-1, :h][valid]]            # forward state at t -> word t+1
+        targets = [ids[:, 1:][valid]]
+        if self.config.bidirectional:
+            states.append(out[:, 1:, h:][valid])      # backward state at t+1 -> word t
+            targets.append(ids[:, :-1][valid])
+        states, targets = torch.cat(states), torch.cat(targets)
+        result = self.softmax(self.project(states), targets)
+        return result.loss, int(targets.numel())
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """auto: CUDA when torch sees a GPU, else the CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        from rnnlu.errors import UsageError
+
+        raise UsageError("--device cuda, but torch sees no GPU here; use --device cpu")
+    return torch.device(name)
+
+
+def _encoder_layers(config: ModelConfig) -> tuple[nn.Embedding, nn.Module]:
+    embedding = nn.Embedding(config.vocab_size, config.embedding_dim, padding_idx=0)
+    rnn = _RNN[config.cell](
+        config.embedding_dim, config.hidden_size, num_layers=config.layers, batch_first=True,
+        bidirectional=config.bidirectional, dropout=config.dropout if config.layers > 1 else 0.0,
+    )
+    return embedding, rnn
+
+
+def _encode(net: nn.Module, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    x = net.dropout(net.embedding(ids))
+    packed = pack_padded_sequence(x, lengths.cpu().clamp(min=1), batch_first=True, enforce_sorted=False)
+    out, _ = net.rnn(packed)
+    out, _ = pad_packed_sequence(out, batch_first=True, total_length=ids.shape[1])
+    return out
+
+
 def pool(out: torch.Tensor, lengths: torch.Tensor, how: str, directions: int) -> torch.Tensor:
+    lengths = lengths.to(out.device)
     mask = (torch.arange(out.shape[1], device=out.device)[None, :] < lengths[:, None]).unsqueeze(-1)
     if how == "max":
         return out.masked_fill(~mask, float("-inf")).amax(dim=1).clamp(min=-1e4)

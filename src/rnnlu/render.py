@@ -206,6 +206,40 @@ def train_with_progress(opts, command: str) -> None:
             console.print(f"  {split} {item['path']}: {item['metric']} {item['value']:.4f}")
 
 
+def pretrain_with_progress(opts, command: str) -> None:
+    from rnnlu.pretrain import pretrain
+
+    console = _console(stderr=True)
+    progress = None
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("epoch {task.fields[epoch]}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=console, transient=True)
+    state = {"task": None, "epoch": 1}
+
+    def on_batch(done: int, total: int) -> None:
+        if progress is None:
+            return
+        if state["task"] is None:
+            state["task"] = progress.add_task("pretrain", total=total, epoch=state["epoch"])
+        progress.update(state["task"], completed=done, total=total, epoch=state["epoch"])
+
+    def on_epoch(log) -> None:
+        star = " *best" if log.best else ""
+        console.print(f"epoch {log.epoch:>2}  loss {log.loss:.4f}  held-out perplexity {log.heldout_perplexity:.1f}"
+                      f"{star}  {log.seconds:.0f}s")
+        state["epoch"] = log.epoch + 1
+        if progress is not None and state["task"] is not None:
+            progress.reset(state["task"])
+
+    with progress or nullcontext():
+        result = pretrain(opts, on_epoch=on_epoch, on_batch=on_batch, command=command)
+    card = result.card
+    console.print(f"saved {result.path} ({card['parameters']:,} parameters, {card['train_tokens']:,} training tokens, "
+                  f"held-out perplexity {card['heldout_perplexity']}); use it with `rnnlu train --init-from {result.path}`")
+
+
 # ---- evaluation ---------------------------------------------------------------------------------------
 def write_rows(rows: list[dict], path: Path) -> None:
     """Write plain dict rows to a file whose extension names the format (atomically)."""

@@ -59,6 +59,10 @@ class TrainOptions:
     time_budget: float = 0.0      # seconds; 0 = no limit. Stops after the epoch that passes it.
     resume: bool = False
     augment_negation: bool = False
+    augment_contrast: bool = False
+    init_from: str | None = None  # a language model from `rnnlu pretrain`: its vocabulary and encoder
+    balance: bool = False         # weight the loss so that every label counts alike (macro-recall)
+    device: str = "auto"          # auto | cpu | cuda
 
 
 @dataclass
@@ -139,6 +143,38 @@ def negation_examples(data: LabelledData, seed: int, max_tokens: int = 3) -> Lab
     return LabelledData(f"{data.path} (negated copies)", texts, tokens, labels, [0] * len(texts))
 
 
+CONTRAST_CUES = (("but",), (",", "but"), (";", "however", ","), (".", "but"))
+CONTRAST_WORDS = {"but", "however", "although", "though", "yet", "while", "whereas"}
+
+
+def contrast_examples(data: list[LabelledData], seed: int, copies: int = 15000,
+                      min_tokens: int = 2, max_tokens: int = 8) -> LabelledData:
+    """"X but Y" texts from two short polar texts of opposite labels; the label is Y's.
+
+    After "but" (or "however") the second clause decides ("the plot was thin but the acting was
+    superb": positive). Training data holds few such pairs with the first clause opposite, so a model
+    may learn to weigh every polar word alike. Pairs are drawn (seeded) from plain polar texts of
+    ``min_tokens``..``max_tokens`` tokens that hold no contrast word of their own.
+    """
+    rng = random.Random(seed + 1)
+    pools: dict[str, list[list[str]]] = {"positive": [], "negative": []}
+    for d in data:
+        for toks, label in zip(d.tokens, d.labels):
+            if label in pools and min_tokens <= len(toks) <= max_tokens and not CONTRAST_WORDS.intersection(toks) \
+                    and toks[-1] not in {",", ";", ":", "-", "--", "and", "or", "the", "a"}:
+                pools[label].append(toks)
+    texts, tokens, labels = [], [], []
+    if pools["positive"] and pools["negative"]:
+        for i in range(copies):
+            second = "positive" if i % 2 else "negative"
+            x, y = rng.choice(pools[FLIP[second]]), rng.choice(pools[second])
+            toks = [t for t in x if t not in {".", "!", "?"}] + list(rng.choice(CONTRAST_CUES)) + y
+            tokens.append(toks)
+            texts.append(" ".join(toks))
+            labels.append(second)
+    return LabelledData("contrast pairs", texts, tokens, labels, [0] * len(texts))
+
+
 def load_embeddings(path: str, vocab: Vocab, dim: int) -> tuple[np.ndarray, int]:
     """word2vec text format (``word v1 v2 ...``; an optional ``count dim`` first line)."""
     matrix = np.random.default_rng(0).normal(0, 0.1, (len(vocab), dim)).astype(np.float32)
@@ -167,7 +203,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     import torch
     import torch.nn.functional as F
 
-    from rnnlu.network import Network
+    from rnnlu.network import Network, pick_device
 
     if opts.arch not in ARCHITECTURES:
         raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
@@ -175,6 +211,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         raise UsageError("training needs at least one --train file and one --dev file")
     task = get_task(opts.task)
     torch.set_num_threads(opts.threads or os.cpu_count() or 1)
+    device = pick_device(opts.device)
     random.seed(opts.seed)
     np.random.seed(opts.seed)
     torch.manual_seed(opts.seed)
@@ -186,26 +223,46 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         train_sets.append(data)
         removed[path] = n_removed
     augmented = [negation_examples(d, opts.seed) for d in train_sets] if opts.augment_negation else []
+    if opts.augment_contrast:
+        augmented.append(contrast_examples(train_sets, opts.seed))
     dev_sets = [task.read_labelled(p) for p in opts.dev]
     labels = sorted({label for d in train_sets for label in d.labels})
     if len(labels) < 2:
         raise RnnluError("the training files hold fewer than two distinct labels")
 
+    cell, bidirectional = ARCHITECTURES[opts.arch]
     all_tokens = [t for d in train_sets for t in d.tokens]
-    vocab = Vocab.build(all_tokens, max_size=opts.max_vocab, min_freq=opts.min_freq)
-    if opts.embeddings:  # rare training words that have a pretrained vector are worth keeping
+    pretrained = None
+    if opts.init_from:
+        from rnnlu.pretrain import encoder_tensors, load_encoder
+
+        lm_config, vocab, lm_tensors, _ = load_encoder(opts.init_from)
+        if lm_config.cell != cell:
+            raise UsageError(f"{opts.init_from} is a {lm_config.cell.upper()} language model; "
+                             f"--arch {opts.arch} needs a {cell.upper()} one")
+        pretrained = encoder_tensors(lm_config, lm_tensors, bidirectional)
+        # The encoder's shape is the language model's.
+        opts.hidden, opts.embedding_dim, opts.layers = lm_config.hidden_size, lm_config.embedding_dim, 1
+    else:
+        vocab = Vocab.build(all_tokens, max_size=opts.max_vocab, min_freq=opts.min_freq)
+    if opts.embeddings and not pretrained:  # rare training words that have a pretrained vector are worth keeping
         known = embedding_words(opts.embeddings)
         extra = sorted({t for toks in all_tokens for t in toks if t not in vocab and t in known})
         vocab = Vocab(vocab.itos + extra[: max(0, opts.max_vocab - len(vocab))])
-    cell, bidirectional = ARCHITECTURES[opts.arch]
     config = ModelConfig(task=task.name, cell=cell, bidirectional=bidirectional, layers=opts.layers,
                          embedding_dim=opts.embedding_dim, hidden_size=opts.hidden, vocab_size=len(vocab),
                          labels=labels, head=task.head, pooling=opts.pooling, dropout=opts.dropout)
     net = Network(config)
     found = None
-    if opts.embeddings:
+    if pretrained:
+        state = net.state_dict()
+        for name, value in pretrained.items():
+            state[name] = torch.from_numpy(value)
+        net.load_state_dict(state)
+    elif opts.embeddings:
         matrix, found = load_embeddings(opts.embeddings, vocab, opts.embedding_dim)
         net.embedding.weight.data.copy_(torch.from_numpy(matrix))
+    net.to(device)
 
     # Examples: ids, label index, and the labels its file can express (binary files leave
     # "neutral" out: for them the loss is taken over positive vs negative only).
@@ -217,6 +274,11 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
             if toks:
                 examples.append((vocab.encode(toks[: opts.max_tokens]), label_index[label], allowed))
 
+    class_weight = None
+    if opts.balance:  # each label weighs in inverse proportion to how often it is the answer
+        counts = np.bincount([e[1] for e in examples], minlength=len(labels)).astype(np.float64)
+        class_weight = torch.tensor(counts.sum() / (len(labels) * np.maximum(counts, 1)), dtype=torch.float32,
+                                    device=device)
     optimizer = torch.optim.Adam(net.parameters(), lr=opts.lr)
     out_path = resolve_out(opts.out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -224,7 +286,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     history: list[EpochLog] = []
     best_metric, best_state, start_epoch, bad_epochs = -math.inf, None, 1, 0
     if opts.resume and ckpt_path.exists():
-        ckpt = torch.load(ckpt_path, weights_only=True)
+        ckpt = torch.load(ckpt_path, weights_only=True, map_location=device)
         net.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
         best_state, best_metric = ckpt["best_state"], float(ckpt["best_metric"])
@@ -244,10 +306,10 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         total_loss, seen = 0.0, 0
         for b, batch in enumerate(batches):
             ids, lengths = _pad([e[0] for e in batch], opts.word_dropout, rng)
-            target = torch.tensor([e[1] for e in batch])
-            allowed = torch.stack([e[2] for e in batch])
-            logits = net(ids, lengths).masked_fill(~allowed, -1e4)
-            loss = F.cross_entropy(logits, target)
+            target = torch.tensor([e[1] for e in batch], device=device)
+            allowed = torch.stack([e[2] for e in batch]).to(device)
+            logits = net(ids.to(device), lengths).masked_fill(~allowed, -1e4)
+            loss = F.cross_entropy(logits, target, weight=class_weight)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
@@ -256,7 +318,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
             seen += len(batch)
             if on_batch:
                 on_batch(b + 1, len(batches))
-        dev_scores = _dev_metrics(net, task, dev_sets, vocab, labels)
+        dev_scores = _dev_metrics(net, task, dev_sets, vocab, labels, device)
         dev_metric = float(np.mean(list(dev_scores.values())))
         improved = dev_metric > best_metric
         if improved:
@@ -310,9 +372,11 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         "labels": labels,
         "vocab_size": len(vocab),
         "pretrained_vectors_found": found,
+        "initialised_from": _lm_provenance(opts.init_from) if opts.init_from else None,
         "train_data": [file_info(d, {"removed_as_overlap": removed[d.path]}) for d in train_sets],
         "excluded_overlap_with": [file_info(d) for d in excluded],
-        "negation_copies": {d.path: len(d) for d in augmented},
+        "negation_copies": {d.path: len(d) for d in augmented if d.path != "contrast pairs"},
+        "contrast_pairs": sum(len(d) for d in augmented if d.path == "contrast pairs"),
         "dev": [evaluate_on(d) for d in dev_sets],
         "test": [evaluate_on(task.read_labelled(p)) for p in opts.test],
         "dev_metric": round(best_metric, 4),
@@ -321,7 +385,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         "seconds_per_epoch": round(float(np.mean([h.seconds for h in epochs_run])), 1),
         "train_seconds": round(sum(h.seconds for h in history), 1),
         "history": [asdict(h) for h in history],
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU threads, torch {torch.__version__}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU threads, torch {torch.__version__}, device {device}",
         "trained": time.strftime("%Y-%m-%d"),
     }
     card_path = card_path_for(out_path)
@@ -334,11 +398,31 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     return TrainResult(str(out_path), str(card_path), card, history)
 
 
+def _lm_provenance(path: str) -> dict:
+    """Where the starting encoder came from: its file, checksum, and the command that made it."""
+    info = {"path": path, "sha256": sha256_of(path)}
+    lm_card = Path(path).with_name(Path(path).name.removesuffix(".safetensors") + ".card.json")
+    if lm_card.exists():
+        lm = json.loads(lm_card.read_text(encoding="utf-8"))
+        info.update({k: lm.get(k) for k in ("command", "architecture", "corpus", "train_tokens", "heldout_perplexity",
+                                             "epochs_run", "seconds_per_epoch", "machine")})
+    return info
+
+
 def card_markdown(card: dict) -> str:
     """The model card for people: the same facts as the JSON card."""
     lines = [f"# {card['name']}", "", f"{card['task']} model, {card['architecture']} ({card['arch']}), "
              f"{card['parameters']:,} parameters, {card['size_bytes'] / 1e6:.1f} MB, sha256 `{card['sha256']}`.", "",
-             "Trained with:", "", "```", card["command"], "```", "",
+             "Trained with:", "", "```", card["command"], "```", ""]
+    lm = card.get("initialised_from")
+    if lm:
+        lines += [f"Word vectors and encoder start from the language model `{lm['path']}` "
+                  f"(sha256 `{lm['sha256'][:16]}…`)" + (", made with:" if lm.get("command") else "."), ""]
+        if lm.get("command"):
+            lines += ["```", lm["command"], "```", "",
+                      f"({lm.get('train_tokens') or 0:,} tokens of raw text, held-out perplexity "
+                      f"{lm.get('heldout_perplexity')}, {lm.get('seconds_per_epoch')} s per epoch on {lm.get('machine')}.)", ""]
+    lines += [
              f"Seed {card['seed']}; {card['epochs_run']} epochs (best: {card['best_epoch']}), "
              f"{card['seconds_per_epoch']} s per epoch on {card['machine']}; trained {card['trained']}.", "",
              "| data | file | examples | sha256 |", "|---|---|---|---|"]
@@ -378,7 +462,8 @@ def _pad(id_lists: list[list[int]], word_dropout: float = 0.0, rng: random.Rando
     return ids, lengths
 
 
-def _dev_metrics(net, task, dev_sets: list[LabelledData], vocab: Vocab, labels: list[str]) -> dict[str, float]:
+def _dev_metrics(net, task, dev_sets: list[LabelledData], vocab: Vocab, labels: list[str],
+                 device="cpu") -> dict[str, float]:
     import torch
 
     net.eval()
@@ -390,7 +475,7 @@ def _dev_metrics(net, task, dev_sets: list[LabelledData], vocab: Vocab, labels: 
             for start in range(0, len(keep), 256):
                 idx = keep[start : start + 256]
                 ids, lengths = _pad([vocab.encode(d.tokens[i]) for i in idx])
-                probs[idx] = torch.softmax(net(ids, lengths), dim=-1).numpy()
+                probs[idx] = torch.softmax(net(ids.to(device), lengths), dim=-1).cpu().numpy()
             predicted = choose(probs, labels, d.label_set)
             s = score(d.labels, predicted, d.label_set)
             results[d.path] = round(task.headline(s, d.label_set)[1], 4)
