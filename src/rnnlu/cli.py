@@ -181,6 +181,31 @@ def evaluate(
 
 
 @app.command()
+def check(
+    task: Annotated[str, typer.Argument(help="Task: sentiment.")] = "sentiment",
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name or .safetensors path (default: the bundled default).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
+    failures: Annotated[Optional[Path], typer.Option(help="Write the model's failed items to this file (.csv, .tsv, .jsonl or .json).")] = None,
+):
+    """Behavioural checks (negation, contrast, ...): pass rate per check type, model beside the baseline."""
+    from rnnlu.checks import run_checks
+    from rnnlu.registry import load_model
+    from rnnlu.render import show_checks, write_rows
+    from rnnlu.tasks import get_task
+
+    if fmt not in ("table", "json"):
+        raise UsageError(f"unknown format {fmt!r}; choose table or json")
+    t = get_task(task)
+    items, descriptions = t.checks()
+    if not items:
+        raise UsageError(f"task {task!r} has no behavioural checks yet")
+    report = run_checks(t, load_model(model, task=task), items, descriptions)
+    if failures:
+        write_rows([{"type": ty.kind, **f} for ty in report.types for f in ty.failures], failures)
+    show_checks(report, fmt)
+
+
+@app.command()
 def select(
     task: Annotated[str, typer.Argument(help="Task: sentiment.")],
     train_files: Annotated[list[Path], typer.Option("--train", help="Training file(s). Repeatable.")],

@@ -240,6 +240,27 @@ def pretrain_with_progress(opts, command: str) -> None:
                   f"held-out perplexity {card['heldout_perplexity']}); use it with `rnnlu train --init-from {result.path}`")
 
 
+def show_checks(report, fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps(report.to_dict(), indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"behavioural checks: {report.model} vs word-count baseline", title_justify="left")
+    for col, just in (("check", "left"), ("items", "right"), ("model", "right"), ("baseline", "right"),
+                      ("what it asks", "left")):
+        table.add_column(col, justify=just)
+    for t in report.types:
+        base = "-" if t.baseline_rate is None else f"{t.baseline_rate:.1%}"
+        table.add_row(t.kind, str(t.items), f"{t.model_rate:.1%}", base, t.description)
+    console = _console()
+    console.print(table)
+    misses = [(t.kind, f) for t in report.types for f in t.failures]
+    if misses:
+        console.print(f"{len(misses)} model failures, e.g.: " + "; ".join(
+            f"{f['text']!r} -> {f['model']} (expected {f['expected']})" for _, f in misses[:3]), soft_wrap=True)
+
+
 # ---- evaluation ---------------------------------------------------------------------------------------
 def write_rows(rows: list[dict], path: Path) -> None:
     """Write plain dict rows to a file whose extension names the format (atomically)."""

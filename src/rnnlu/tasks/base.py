@@ -13,6 +13,7 @@ import numpy as np
 from rnnlu.metrics import Scores
 
 if TYPE_CHECKING:
+    from rnnlu.checks import CheckItem
     from rnnlu.model import Model
 
 
@@ -64,6 +65,10 @@ class Task:
     def baseline(self) -> "Callable[[list[str]], object] | None":
         """The non-neural method this task's answers are shown beside (tokens -> result), or None."""
         return None
+
+    def checks(self) -> "tuple[list[CheckItem], dict[str, str]]":
+        """Behavioural check items and a description of each check type (empty when the task has none)."""
+        return [], {}
 
 
 def choose(probs: np.ndarray, labels: list[str], allowed: list[str] | None = None) -> list[str]:

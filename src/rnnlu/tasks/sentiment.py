@@ -57,6 +57,11 @@ class SentimentTask(Task):
     def baseline(self) -> WordCountBaseline:
         return WordCountBaseline.opinion_lexicon()
 
+    def checks(self):
+        from rnnlu.tasks.sentiment_checks import DESCRIPTIONS, sentiment_checks
+
+        return sentiment_checks(), DESCRIPTIONS
+
     def predict(self, model, texts: Iterable[str], compare: bool = False, chunk: int = 1024) -> Iterator[SentimentResult]:
         """Stream results in input order; texts are read and answered ``chunk`` at a time."""
         baseline = self.baseline() if compare else None
