@@ -104,7 +104,7 @@ class Encoder:
     def __call__(self, ids: np.ndarray, lengths: np.ndarray, trace: bool = False):
         """ids [B, T] -> outputs [B, T, directions * hidden] and a list of :class:`Trace`."""
         mask = np.arange(ids.shape[1])[None, :] < lengths[:, None]
-        x = self.embedding[ids]
+        x = self.embedding[ids].astype(np.float32, copy=False)  # the table may be stored fp16
         traces = []
         for layer, dirs in enumerate(self.layers):
             outs = []

@@ -49,8 +49,12 @@ def save_tensors(path: str | Path, tensors: dict[str, np.ndarray], metadata: dic
             f.write(data)
 
 
-def load_tensors(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, object]]:
-    """Read a model file; returns (float32 tensors, metadata). Raises RnnluError on a bad file."""
+def load_tensors(path: str | Path, keep_half: frozenset[str] = frozenset()) -> tuple[dict[str, np.ndarray], dict[str, object]]:
+    """Read a model file; returns (float32 tensors, metadata). Raises RnnluError on a bad file.
+
+    Tensors named in ``keep_half`` stay as stored (a read-only fp16 view of the file, no copy):
+    a large embedding table is only ever read a few rows at a time.
+    """
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -68,7 +72,8 @@ def load_tensors(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, obj
             start, end = info["data_offsets"]
             array = np.frombuffer(body[start:end], dtype=np.dtype(_DTYPES[info["dtype"]]).newbyteorder("<"))
             array = array.reshape(info["shape"])
-            tensors[name] = array.astype(np.float32) if array.dtype.kind == "f" else array
+            convert = array.dtype.kind == "f" and name not in keep_half
+            tensors[name] = array.astype(np.float32) if convert else array
     except (ValueError, KeyError, TypeError, struct.error) as e:
         raise RnnluError(f"{path} is not an rnnlu model file ({e}); pass a file written by `rnnlu train`") from None
     return tensors, meta
