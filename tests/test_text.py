@@ -64,3 +64,15 @@ def test_macro_averages_skip_labels_absent_from_gold():
     s = score(["pos", "neg"], ["pos", "neu"], ["neg", "pos"])
     assert s.labels == ["neg", "pos", "neu"]
     assert s.macro_recall == pytest.approx(0.5)
+
+
+def test_tokenizer_loads_without_all_of_nltk_and_leaves_nltk_importable():
+    import subprocess
+    import sys
+
+    code = ("import sys; from rnnlu.tokenize import tokenize; t = tokenize(\"I can't\"); "
+            "light = 'nltk.text' not in sys.modules and 'scipy' not in sys.modules; "
+            "import nltk; from nltk.tokenize import TweetTokenizer; "
+            "print(t, light, callable(nltk.word_tokenize), TweetTokenizer().tokenize('a b') == ['a', 'b'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['i', 'ca', \"n't\"] True True True"
