@@ -171,7 +171,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     import torch
 
     from rnnlu.network import LanguageModel, pick_device
-    from rnnlu.train import resolve_out
+    from rnnlu.train import _bucketed_batches, resolve_out
 
     if opts.arch not in ARCHITECTURES:
         raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
@@ -224,7 +224,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     for epoch in range(start_epoch, opts.epochs + 1):
         t0 = time.perf_counter()
         net.train()
-        batches = _length_batches(train_ids, opts.batch_size, random.Random(opts.seed * 1000 + epoch))
+        batches = _bucketed_batches(train_ids, opts.batch_size, random.Random(opts.seed * 1000 + epoch), length=len)
         total, count = 0.0, 0
         warmup = max(1, min(200, scheduler_total // 10))
         for b, batch in enumerate(batches):
@@ -293,18 +293,6 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
         f.write("\n")
     ckpt_path.unlink(missing_ok=True)
     return PretrainResult(str(out_path), card, history)
-
-
-def _length_batches(items: list[list[int]], batch_size: int, rng: random.Random) -> list[list[list[int]]]:
-    order = items[:]
-    rng.shuffle(order)
-    pool = batch_size * 50
-    batches = []
-    for start in range(0, len(order), pool):
-        chunk = sorted(order[start : start + pool], key=len)
-        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
-    rng.shuffle(batches)
-    return batches
 
 
 def _pad(batch: list[list[int]], device):

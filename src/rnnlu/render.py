@@ -168,36 +168,51 @@ def show_card(name: str, fmt: str) -> None:
 
 
 # ---- training -----------------------------------------------------------------------------------------
+class EpochProgress:
+    """A per-epoch progress bar on stderr (only on a terminal) and one printed line per finished epoch."""
+
+    def __init__(self, console):
+        self.console, self.progress, self.task, self.epoch = console, None, None, 1
+        if sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(TextColumn("epoch {task.fields[epoch]}"), BarColumn(), MofNCompleteColumn(),
+                                     TimeElapsedColumn(), console=console, transient=True)
+
+    def on_batch(self, done: int, total: int) -> None:
+        if self.progress is None:
+            return
+        if self.task is None:
+            self.task = self.progress.add_task("train", total=total, epoch=self.epoch)
+        self.progress.update(self.task, completed=done, total=total, epoch=self.epoch)
+
+    def epoch_done(self, epoch: int, line: str) -> None:
+        self.console.print(line, soft_wrap=True)
+        self.epoch = epoch + 1
+        if self.progress is not None and self.task is not None:
+            self.progress.reset(self.task)
+
+    def __enter__(self):
+        return self.progress.__enter__() if self.progress else self
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc) if self.progress else False
+
+
 def train_with_progress(opts, command: str) -> None:
     from rnnlu.train import train
 
     console = _console(stderr=True)
-    progress = None
-    if sys.stderr.isatty():
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        progress = Progress(TextColumn("epoch {task.fields[epoch]}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=console, transient=True)
-    state = {"task": None, "epoch": 1}
-
-    def on_batch(done: int, total: int) -> None:
-        if progress is None:
-            return
-        if state["task"] is None:
-            state["task"] = progress.add_task("train", total=total, epoch=state["epoch"])
-        progress.update(state["task"], completed=done, total=total, epoch=state["epoch"])
+    bar = EpochProgress(console)
 
     def on_epoch(log) -> None:
         star = " *best" if log.best else ""
         per_file = "  ".join(f"{Path(p).parent.name}/{Path(p).name} {v:.4f}" for p, v in log.dev_per_file.items())
-        console.print(f"epoch {log.epoch:>2}  loss {log.loss:.4f}  dev {log.dev:.4f}{star}  ({per_file})  "
-                      f"{log.seconds:.0f}s", soft_wrap=True)
-        state["epoch"] = log.epoch + 1
-        if progress is not None and state["task"] is not None:
-            progress.reset(state["task"])
+        bar.epoch_done(log.epoch, f"epoch {log.epoch:>2}  loss {log.loss:.4f}  dev {log.dev:.4f}{star}  ({per_file})  "
+                                  f"{log.seconds:.0f}s")
 
-    with progress or nullcontext():
-        result = train(opts, on_epoch=on_epoch, on_batch=on_batch, command=command)
+    with bar:
+        result = train(opts, on_epoch=on_epoch, on_batch=bar.on_batch, command=command)
     card = result.card
     console.print(f"saved {result.path} ({card['parameters']:,} parameters, {card['size_bytes'] / 1e6:.1f} MB) "
                   f"and its card {result.card_path}")
@@ -210,31 +225,15 @@ def pretrain_with_progress(opts, command: str) -> None:
     from rnnlu.pretrain import pretrain
 
     console = _console(stderr=True)
-    progress = None
-    if sys.stderr.isatty():
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        progress = Progress(TextColumn("epoch {task.fields[epoch]}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=console, transient=True)
-    state = {"task": None, "epoch": 1}
-
-    def on_batch(done: int, total: int) -> None:
-        if progress is None:
-            return
-        if state["task"] is None:
-            state["task"] = progress.add_task("pretrain", total=total, epoch=state["epoch"])
-        progress.update(state["task"], completed=done, total=total, epoch=state["epoch"])
+    bar = EpochProgress(console)
 
     def on_epoch(log) -> None:
         star = " *best" if log.best else ""
-        console.print(f"epoch {log.epoch:>2}  loss {log.loss:.4f}  held-out perplexity {log.heldout_perplexity:.1f}"
-                      f"{star}  {log.seconds:.0f}s")
-        state["epoch"] = log.epoch + 1
-        if progress is not None and state["task"] is not None:
-            progress.reset(state["task"])
+        bar.epoch_done(log.epoch, f"epoch {log.epoch:>2}  loss {log.loss:.4f}  held-out perplexity "
+                                  f"{log.heldout_perplexity:.1f}{star}  {log.seconds:.0f}s")
 
-    with progress or nullcontext():
-        result = pretrain(opts, on_epoch=on_epoch, on_batch=on_batch, command=command)
+    with bar:
+        result = pretrain(opts, on_epoch=on_epoch, on_batch=bar.on_batch, command=command)
     card = result.card
     console.print(f"saved {result.path} ({card['parameters']:,} parameters, {card['train_tokens']:,} training tokens, "
                   f"held-out perplexity {card['heldout_perplexity']}); use it with `rnnlu train --init-from {result.path}`")

@@ -437,14 +437,15 @@ def card_markdown(card: dict) -> str:
     return "\n".join(lines) + "\n\nThe model was chosen on dev; test files were scored once, for this card.\n"
 
 
-def _bucketed_batches(examples: list, batch_size: int, rng: random.Random) -> list[list]:
+def _bucketed_batches(examples: list, batch_size: int, rng: random.Random,
+                      length: Callable[[object], int] = lambda e: len(e[0])) -> list[list]:
     """Shuffle, sort by length inside pools of 50 batches (less padding), shuffle the batches."""
     order = examples[:]
     rng.shuffle(order)
     pool = batch_size * 50
     batches = []
     for start in range(0, len(order), pool):
-        chunk = sorted(order[start : start + pool], key=lambda e: len(e[0]))
+        chunk = sorted(order[start : start + pool], key=length)
         batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
     rng.shuffle(batches)
     return batches
