@@ -155,3 +155,18 @@ def test_init_from_refuses_a_language_model_of_another_cell(tmp_path, fixture_fi
     with pytest.raises(UsageError, match="bidirectional"):
         train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])],
                            out=str(tmp_path / "m.safetensors"), arch="bigru", init_from=str(lm_path), device="cpu"))
+
+
+def test_corpus_reader_stops_at_max_lines_and_cuts_long_lines(tmp_path):
+    from rnnlu.pretrain import read_corpus
+
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "a.txt").write_text("one two three x y\nfour five\n")
+    (folder / "b.txt").write_text("six seven eight nine ten eleven\n")
+    (tmp_path / "d.tsv").write_text("positive\tgreat film\n")
+    sentences, per_path, dropped = read_corpus([str(folder), str(tmp_path / "d.tsv")], max_lines=2, max_tokens=4,
+                                               exclude={"four five"})
+    assert per_path == {str(folder): 2, str(tmp_path / "d.tsv"): 1}  # b.txt is never reached
+    assert dropped == 1
+    assert sentences == [["one", "two", "three", "x"], ["great", "film"]]  # the 1-word rest "y" is dropped

@@ -126,6 +126,8 @@ def read_corpus(paths: list[str], max_lines: int = 0, max_tokens: int = 60,
     for path in paths:
         n = 0
         for f in corpus_files(path):
+            if max_lines and n >= max_lines:
+                break
             for line in read_lines(f):
                 if max_lines and n >= max_lines:
                     break
@@ -296,12 +298,10 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
 
 
 def _pad(batch: list[list[int]], device):
-    import torch
+    """The training padder's (ids, lengths), with the ids on ``device``."""
+    from rnnlu.train import _pad as pad_ids
 
-    lengths = torch.tensor([len(x) for x in batch])
-    ids = torch.zeros(len(batch), int(lengths.max()), dtype=torch.long)
-    for row, x in enumerate(batch):
-        ids[row, : len(x)] = torch.tensor(x)
+    ids, lengths = pad_ids(batch)
     return ids.to(device), lengths
 
 

@@ -234,6 +234,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     all_tokens = [t for d in train_sets for t in d.tokens]
     pretrained = None
     if opts.init_from:
+        if opts.embeddings:
+            raise UsageError("--init-from brings its own word vectors; leave out --embeddings")
         from rnnlu.pretrain import encoder_tensors, load_encoder
 
         lm_config, vocab, lm_tensors, _ = load_encoder(opts.init_from)
