@@ -2,6 +2,8 @@
 
 import json
 
+import numpy as np
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -93,6 +95,17 @@ def test_negation_copies_flip_short_plain_polar_phrases(tmp_path):
     assert all(t[0] in ("not", "never", "hardly") for t in copies.tokens)
 
 
+def test_negation_frames_put_the_phrase_inside_a_negated_clause(tmp_path):
+    from rnnlu.train import NEGATION_FRAMES, negation_frame_examples
+
+    (tmp_path / "t.tsv").write_text("negative\tbad\npositive\tvery good\nneutral\tthe bus\n"
+                                    "negative\tnot good\npositive\tthree good words\n")
+    copies = negation_frame_examples(get_task("sentiment").read_labelled(tmp_path / "t.tsv"), seed=4)
+    assert copies.labels == ["positive", "negative"]  # flipped; neutral, negated and 3-word texts left alone
+    for toks, phrase in zip(copies.tokens, (["bad"], ["very", "good"])):
+        assert any(toks == before + phrase + after for before, after in NEGATION_FRAMES)
+
+
 def test_contrast_pairs_take_the_label_of_the_clause_after_but(tmp_path):
     from rnnlu.train import contrast_examples
 
@@ -170,3 +183,32 @@ def test_corpus_reader_stops_at_max_lines_and_cuts_long_lines(tmp_path):
     assert per_path == {str(folder): 2, str(tmp_path / "d.tsv"): 1}  # b.txt is never reached
     assert dropped == 1
     assert sentences == [["one", "two", "three", "x"], ["great", "film"]]  # the 1-word rest "y" is dropped
+
+
+def test_calibration_offsets_are_fitted_on_dev_and_written_into_the_model(fixture_files, tmp_path):
+    from rnnlu.modelfile import load_tensors
+    from rnnlu.train import TrainOptions, train
+
+    def run(name, calibrate):
+        return train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])],
+                                  out=str(tmp_path / f"{name}.safetensors"), hidden=8, embedding_dim=8, epochs=2,
+                                  min_freq=1, seed=2, calibrate=calibrate))
+
+    plain, calibrated = run("plain", False), run("cal", True)
+    cal = calibrated.card["calibration"]
+    assert plain.card["calibration"] is None and cal["offsets"][0] == 0.0 and len(cal["offsets"]) == 2
+    assert cal["after"] >= cal["before"] == plain.card["dev_metric"]
+    # Same seed, same training: the only difference is the offsets, added to the output bias.
+    moved = load_tensors(calibrated.path)[0]["head.bias"].astype(float) - load_tensors(plain.path)[0]["head.bias"]
+    assert np.allclose(moved, cal["offsets"], atol=2e-3)
+
+
+def test_lr_decay_halves_the_rate_after_an_epoch_without_progress(fixture_files, tmp_path):
+    from rnnlu.train import TrainOptions, train
+
+    result = train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])],
+                                out=str(tmp_path / "d.safetensors"), hidden=8, embedding_dim=8, epochs=6,
+                                min_freq=1, seed=2, lr=0.01, lr_decay=0.5, patience=6))
+    rates = [h.lr for h in result.history]
+    for before, after, h in zip(rates, rates[1:], result.history):
+        assert after == pytest.approx(before if h.best else before * 0.5)

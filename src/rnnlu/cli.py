@@ -109,6 +109,9 @@ def train(
     resume: Annotated[bool, typer.Option(help="Continue from the checkpoint left by an interrupted run.")] = False,
     augment_negation: Annotated[bool, typer.Option(help="Add negated copies of short polar phrases ('not at all happy': negative).")] = False,
     augment_contrast: Annotated[bool, typer.Option(help="Add 'X but Y' pairs of short polar texts, labelled as Y.")] = False,
+    augment_negation_frames: Annotated[bool, typer.Option(help="Add negated copies inside short clauses ('it was not bad at all': positive).")] = False,
+    lr_decay: Annotated[float, typer.Option(help="Multiply the learning rate by this after each epoch without a better dev metric (1 = keep it).")] = 1.0,
+    calibrate: Annotated[bool, typer.Option(help="Fit per-label offsets on dev for the dev metric (e.g. macro-recall) and add them to the output bias.")] = False,
     init_from: Annotated[Optional[Path], typer.Option(help="Start from a language model made by `rnnlu pretrain` (its vocabulary, word vectors and encoder).")] = None,
     balance: Annotated[bool, typer.Option(help="Weight the loss so every label counts alike (helps macro-recall).")] = False,
     device: Annotated[str, typer.Option(help="auto | cpu | cuda (auto: a GPU when torch sees one).")] = "auto",
@@ -124,6 +127,7 @@ def train(
                         exclude=[str(p) for p in exclude or []], test=[str(p) for p in test_files or []],
                         embeddings=str(embeddings) if embeddings else None, time_budget=time_budget * 60,
                         resume=resume, augment_negation=augment_negation, augment_contrast=augment_contrast,
+                        augment_negation_frames=augment_negation_frames, lr_decay=lr_decay, calibrate=calibrate,
                         init_from=str(init_from) if init_from else None, balance=balance, device=device)
     train_with_progress(opts, command="rnnlu " + " ".join(_quote(a) for a in sys.argv[1:]))
 

@@ -27,6 +27,7 @@ from rnnlu.metrics import score
 from rnnlu.model import Model
 from rnnlu.modelfile import atomic_write, sha256_of
 from rnnlu.tasks import get_task
+from rnnlu.calibrate import Calibration, DevScores, fit_label_offsets
 from rnnlu.tasks.base import LabelledData, choose
 from rnnlu.vocab import Vocab
 
@@ -60,6 +61,9 @@ class TrainOptions:
     resume: bool = False
     augment_negation: bool = False
     augment_contrast: bool = False
+    augment_negation_frames: bool = False
+    lr_decay: float = 1.0         # multiply the learning rate by this after each epoch without a better dev metric
+    calibrate: bool = False       # fit per-label offsets on dev (added to the head's bias) for the dev metric
     init_from: str | None = None  # a language model from `rnnlu pretrain`: its vocabulary and encoder
     balance: bool = False         # weight the loss so that every label counts alike (macro-recall)
     device: str = "auto"          # auto | cpu | cuda
@@ -73,6 +77,7 @@ class EpochLog:
     dev_per_file: dict[str, float]
     seconds: float
     best: bool
+    lr: float = 0.0               # the learning rate this epoch ran with
 
 
 @dataclass
@@ -141,6 +146,32 @@ def negation_examples(data: LabelledData, seed: int, max_tokens: int = 3) -> Lab
             texts.append(" ".join(cue + toks))
             labels.append(FLIP[label])
     return LabelledData(f"{data.path} (negated copies)", texts, tokens, labels, [0] * len(texts))
+
+
+NEGATION_FRAMES = ((["it", "was", "not"], ["at", "all"]), (["it", "is", "not"], ["at", "all"]),
+                   (["not"], ["at", "all"]), (["this", "is", "not"], []), (["that", "was", "not"], []),
+                   (["it", "was", "never"], []), (["they", "were", "not"], ["at", "all"]),
+                   (["i", "was", "not"], []), (["it", "is", "not", "really"], []))
+
+
+def negation_frame_examples(data: LabelledData, seed: int, max_tokens: int = 2) -> LabelledData:
+    """Negated copies inside short clauses: "bad" (negative) -> "it was not bad at all" (positive).
+
+    ``negation_examples`` puts the cue first; in real text the negated word often sits inside a clause,
+    with "at all" after it. Each plain polar text of at most ``max_tokens`` words gets one copy in a
+    frame drawn (seeded) from ``NEGATION_FRAMES``, with the opposite label.
+    """
+    rng = random.Random(seed + 2)
+    texts, tokens, labels = [], [], []
+    for toks, label in zip(data.tokens, data.labels):
+        plain = all(t.replace("-", "").isalpha() for t in toks) and not {"and", "but", "or", "to"} & set(toks)
+        if label in FLIP and 0 < len(toks) <= max_tokens and plain and not NEGATION_WORDS.intersection(toks):
+            before, after = rng.choice(NEGATION_FRAMES)
+            copy = before + toks + after
+            tokens.append(copy)
+            texts.append(" ".join(copy))
+            labels.append(FLIP[label])
+    return LabelledData(f"{data.path} (negated in a clause)", texts, tokens, labels, [0] * len(texts))
 
 
 CONTRAST_CUES = (("but",), (",", "but"), (";", "however", ","), (".", "but"))
@@ -223,6 +254,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         train_sets.append(data)
         removed[path] = n_removed
     augmented = [negation_examples(d, opts.seed) for d in train_sets] if opts.augment_negation else []
+    if opts.augment_negation_frames:
+        augmented += [negation_frame_examples(d, opts.seed) for d in train_sets]
     if opts.augment_contrast:
         augmented.append(contrast_examples(train_sets, opts.seed))
     dev_sets = [task.read_labelled(p) for p in opts.dev]
@@ -328,8 +361,12 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
             best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
         else:
             bad_epochs += 1
-        log = EpochLog(epoch, total_loss / max(seen, 1), dev_metric, dev_scores, time.perf_counter() - t0, improved)
+        log = EpochLog(epoch, total_loss / max(seen, 1), dev_metric, dev_scores, time.perf_counter() - t0, improved,
+                       lr=optimizer.param_groups[0]["lr"])
         history.append(log)
+        if not improved:
+            for group in optimizer.param_groups:  # --lr-decay: smaller steps once dev stops improving
+                group["lr"] *= opts.lr_decay
         torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "best_state": best_state,
                     "best_metric": best_metric, "epoch": epoch, "bad_epochs": bad_epochs,
                     "history": json.dumps([asdict(h) for h in history]), "rng": torch.get_rng_state()}, ckpt_path)
@@ -341,6 +378,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
             break
 
     net.load_state_dict(best_state)
+    calibration = _calibrate(net, task, dev_sets, vocab, labels, device) if opts.calibrate else None
     tensors = {k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}
     name = out_path.name.removesuffix(".safetensors")
     model = Model(config, vocab, tensors, name=name)
@@ -382,6 +420,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         "dev": [evaluate_on(d) for d in dev_sets],
         "test": [evaluate_on(task.read_labelled(p)) for p in opts.test],
         "dev_metric": round(best_metric, 4),
+        "calibration": asdict(calibration) if calibration else None,
         "epochs_run": len(history),
         "best_epoch": max(history, key=lambda h: h.dev).epoch,
         "seconds_per_epoch": round(float(np.mean([h.seconds for h in epochs_run])), 1),
@@ -428,6 +467,11 @@ def card_markdown(card: dict) -> str:
              f"Seed {card['seed']}; {card['epochs_run']} epochs (best: {card['best_epoch']}), "
              f"{card['seconds_per_epoch']} s per epoch on {card['machine']}; trained {card['trained']}.", "",
              "| data | file | examples | sha256 |", "|---|---|---|---|"]
+    cal = card.get("calibration")
+    if cal:
+        offsets = ", ".join(f"{label} {x:+.1f}" for label, x in zip(card["labels"], cal["offsets"]))
+        lines[-2:-2] = [f"Label offsets fitted on dev and added to the output bias (`--calibrate`): {offsets}; "
+                        f"mean dev metric {cal['before']:.4f} before, {cal['after']:.4f} after.", ""]
     for role in ("train_data", "excluded_overlap_with"):
         for d in card.get(role, []):
             lines.append(f"| {role.replace('_', ' ')} | `{d['path']}` | {d['examples']:,} | `{d['sha256'][:16]}…` |")
@@ -465,21 +509,41 @@ def _pad(id_lists: list[list[int]], word_dropout: float = 0.0, rng: random.Rando
     return ids, lengths
 
 
-def _dev_metrics(net, task, dev_sets: list[LabelledData], vocab: Vocab, labels: list[str],
-                 device="cpu") -> dict[str, float]:
+def _dev_log_probs(net, d: LabelledData, vocab: Vocab, labels: list[str], device="cpu") -> np.ndarray:
+    """Log-probabilities [N, labels] for one dev file (all zeros for an empty text)."""
     import torch
 
     net.eval()
-    results = {}
+    keep = [i for i, t in enumerate(d.tokens) if t]
+    log_probs = np.zeros((len(d), len(labels)), dtype=np.float32)
     with torch.no_grad():
-        for d in dev_sets:
-            keep = [i for i, t in enumerate(d.tokens) if t]
-            probs = np.zeros((len(d), len(labels)), dtype=np.float32)
-            for start in range(0, len(keep), 256):
-                idx = keep[start : start + 256]
-                ids, lengths = _pad([vocab.encode(d.tokens[i]) for i in idx])
-                probs[idx] = torch.softmax(net(ids.to(device), lengths), dim=-1).cpu().numpy()
-            predicted = choose(probs, labels, d.label_set)
-            s = score(d.labels, predicted, d.label_set)
-            results[d.path] = round(task.headline(s, d.label_set)[1], 4)
+        for start in range(0, len(keep), 256):
+            idx = keep[start : start + 256]
+            ids, lengths = _pad([vocab.encode(d.tokens[i]) for i in idx])
+            log_probs[idx] = torch.log_softmax(net(ids.to(device), lengths), dim=-1).cpu().numpy()
+    return log_probs
+
+
+def _headline_fn(task, d: LabelledData) -> Callable[[list[str], list[str]], float]:
+    return lambda gold, predicted: task.headline(score(gold, predicted, d.label_set), d.label_set)[1]
+
+
+def _dev_metrics(net, task, dev_sets: list[LabelledData], vocab: Vocab, labels: list[str],
+                 device="cpu") -> dict[str, float]:
+    results = {}
+    for d in dev_sets:
+        predicted = choose(_dev_log_probs(net, d, vocab, labels, device), labels, d.label_set)
+        results[d.path] = round(_headline_fn(task, d)(d.labels, predicted), 4)
     return results
+
+
+def _calibrate(net, task, dev_sets: list[LabelledData], vocab: Vocab, labels: list[str], device="cpu") -> Calibration:
+    """Fit per-label offsets on the dev files and add them to the output layer's bias."""
+    import torch
+
+    dev = [DevScores(_dev_log_probs(net, d, vocab, labels, device), d.labels, d.label_set, _headline_fn(task, d))
+           for d in dev_sets]
+    calibration = fit_label_offsets(dev, labels)
+    with torch.no_grad():
+        net.head.bias += torch.tensor(calibration.offsets, dtype=net.head.bias.dtype, device=net.head.bias.device)
+    return calibration

@@ -76,5 +76,5 @@ def choose(probs: np.ndarray, labels: list[str], allowed: list[str] | None = Non
     if allowed:
         keep = np.array([label in allowed for label in labels])
         if keep.any():
-            probs = np.where(keep[None, :], probs, -1.0)
+            probs = np.where(keep[None, :], probs, -np.inf)  # works for probabilities and log-probabilities
     return [labels[i] for i in probs.argmax(axis=1)]
