@@ -21,13 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from rnnlu import __version__
+from rnnlu.calibrate import Calibration, DevScores, fit_label_offsets
 from rnnlu.config import ARCHITECTURES, ModelConfig
 from rnnlu.errors import RnnluError, UsageError
 from rnnlu.metrics import score
 from rnnlu.model import Model
 from rnnlu.modelfile import atomic_write, sha256_of
 from rnnlu.tasks import get_task
-from rnnlu.calibrate import Calibration, DevScores, fit_label_offsets
 from rnnlu.tasks.base import LabelledData, choose
 from rnnlu.vocab import Vocab
 
@@ -137,15 +137,21 @@ def negation_examples(data: LabelledData, seed: int, max_tokens: int = 3) -> Lab
     negation of its own) gets one copy behind a negation cue (seeded), with the opposite label.
     """
     rng = random.Random(seed)
+    return _negated_copies(data, max_tokens, lambda toks: list(rng.choice(NEGATION_CUES)) + toks, "negated copies")
+
+
+def _negated_copies(data: LabelledData, max_tokens: int, negate: Callable[[list[str]], list[str]],
+                    what: str) -> LabelledData:
+    """``negate(tokens)`` of every short plain polar text, with the opposite label."""
     texts, tokens, labels = [], [], []
     for toks, label in zip(data.tokens, data.labels):
         plain = all(t.replace("-", "").isalpha() for t in toks) and not {"and", "but", "or", "to"} & set(toks)
         if label in FLIP and 0 < len(toks) <= max_tokens and plain and not NEGATION_WORDS.intersection(toks):
-            cue = list(rng.choice(NEGATION_CUES))
-            tokens.append(cue + toks)
-            texts.append(" ".join(cue + toks))
+            copy = negate(list(toks))
+            tokens.append(copy)
+            texts.append(" ".join(copy))
             labels.append(FLIP[label])
-    return LabelledData(f"{data.path} (negated copies)", texts, tokens, labels, [0] * len(texts))
+    return LabelledData(f"{data.path} ({what})", texts, tokens, labels, [0] * len(texts))
 
 
 NEGATION_FRAMES = ((["it", "was", "not"], ["at", "all"]), (["it", "is", "not"], ["at", "all"]),
@@ -162,16 +168,12 @@ def negation_frame_examples(data: LabelledData, seed: int, max_tokens: int = 2) 
     frame drawn (seeded) from ``NEGATION_FRAMES``, with the opposite label.
     """
     rng = random.Random(seed + 2)
-    texts, tokens, labels = [], [], []
-    for toks, label in zip(data.tokens, data.labels):
-        plain = all(t.replace("-", "").isalpha() for t in toks) and not {"and", "but", "or", "to"} & set(toks)
-        if label in FLIP and 0 < len(toks) <= max_tokens and plain and not NEGATION_WORDS.intersection(toks):
-            before, after = rng.choice(NEGATION_FRAMES)
-            copy = before + toks + after
-            tokens.append(copy)
-            texts.append(" ".join(copy))
-            labels.append(FLIP[label])
-    return LabelledData(f"{data.path} (negated in a clause)", texts, tokens, labels, [0] * len(texts))
+
+    def negate(toks: list[str]) -> list[str]:
+        before, after = rng.choice(NEGATION_FRAMES)
+        return before + toks + after
+
+    return _negated_copies(data, max_tokens, negate, "negated in a clause")
 
 
 CONTRAST_CUES = (("but",), (",", "but"), (";", "however", ","), (".", "but"))
@@ -419,7 +421,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         "contrast_pairs": sum(len(d) for d in augmented if d.path == "contrast pairs"),
         "dev": [evaluate_on(d) for d in dev_sets],
         "test": [evaluate_on(task.read_labelled(p)) for p in opts.test],
-        "dev_metric": round(best_metric, 4),
+        "dev_metric": calibration.after if calibration else round(best_metric, 4),
         "calibration": asdict(calibration) if calibration else None,
         "epochs_run": len(history),
         "best_epoch": max(history, key=lambda h: h.dev).epoch,
