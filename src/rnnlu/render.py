@@ -199,20 +199,25 @@ class EpochProgress:
         return self.progress.__exit__(*exc) if self.progress else False
 
 
+def _with_epoch_progress(run, opts, command: str, describe):
+    """Run ``run`` (train or pretrain) under one epoch progress display; returns (console, result)."""
+    console = _console(stderr=True)
+    bar = EpochProgress(console)
+    with bar:
+        result = run(opts, on_epoch=lambda log: bar.epoch_done(log.epoch, describe(log)), on_batch=bar.on_batch,
+                     command=command)
+    return console, result
+
+
 def train_with_progress(opts, command: str) -> None:
     from rnnlu.train import train
 
-    console = _console(stderr=True)
-    bar = EpochProgress(console)
-
-    def on_epoch(log) -> None:
+    def describe(log) -> str:
         star = " *best" if log.best else ""
         per_file = "  ".join(f"{Path(p).parent.name}/{Path(p).name} {v:.4f}" for p, v in log.dev_per_file.items())
-        bar.epoch_done(log.epoch, f"epoch {log.epoch:>2}  loss {log.loss:.4f}  dev {log.dev:.4f}{star}  ({per_file})  "
-                                  f"{log.seconds:.0f}s")
+        return f"epoch {log.epoch:>2}  loss {log.loss:.4f}  dev {log.dev:.4f}{star}  ({per_file})  {log.seconds:.0f}s"
 
-    with bar:
-        result = train(opts, on_epoch=on_epoch, on_batch=bar.on_batch, command=command)
+    console, result = _with_epoch_progress(train, opts, command, describe)
     card = result.card
     console.print(f"saved {result.path} ({card['parameters']:,} parameters, {card['size_bytes'] / 1e6:.1f} MB) "
                   f"and its card {result.card_path}")
@@ -224,16 +229,12 @@ def train_with_progress(opts, command: str) -> None:
 def pretrain_with_progress(opts, command: str) -> None:
     from rnnlu.pretrain import pretrain
 
-    console = _console(stderr=True)
-    bar = EpochProgress(console)
-
-    def on_epoch(log) -> None:
+    def describe(log) -> str:
         star = " *best" if log.best else ""
-        bar.epoch_done(log.epoch, f"epoch {log.epoch:>2}  loss {log.loss:.4f}  held-out perplexity "
-                                  f"{log.heldout_perplexity:.1f}{star}  {log.seconds:.0f}s")
+        return (f"epoch {log.epoch:>2}  loss {log.loss:.4f}  held-out perplexity {log.heldout_perplexity:.1f}{star}  "
+                f"{log.seconds:.0f}s")
 
-    with bar:
-        result = pretrain(opts, on_epoch=on_epoch, on_batch=bar.on_batch, command=command)
+    console, result = _with_epoch_progress(pretrain, opts, command, describe)
     card = result.card
     console.print(f"saved {result.path} ({card['parameters']:,} parameters, {card['train_tokens']:,} training tokens, "
                   f"held-out perplexity {card['heldout_perplexity']}); use it with `rnnlu train --init-from {result.path}`")
