@@ -20,6 +20,19 @@ def test_round_trip_keeps_predictions(tiny_model, tmp_path):
     assert again.config == model.config and again.vocab.itos == model.vocab.itos
 
 
+def test_files_from_before_hashtag_backoff_answer_as_they_did(tiny_model, tmp_path):
+    model = Model.load(tiny_model)
+    assert model.config.hashtag_backoff and model.vocab.hashtag_backoff  # new files back off
+    known = next(w for w in model.vocab.itos[2:] if w.isalpha())
+    tensors, meta = load_tensors(tiny_model)
+    del meta["config"]["hashtag_backoff"]  # a file written before the option existed
+    old = tmp_path / "old.safetensors"
+    save_tensors(old, tensors, meta, half=False)
+    assert not Model.load(old).config.hashtag_backoff
+    assert Model.load(old).vocab.encode(["#" + known]) == [1]
+    assert model.vocab.encode(["#" + known]) == model.vocab.encode([known])
+
+
 def test_file_is_plain_safetensors_layout(tmp_path):
     path = tmp_path / "t.safetensors"
     save_tensors(path, {"a": np.arange(6, dtype=np.float32).reshape(2, 3)}, {"config": {"x": 1}}, half=False)

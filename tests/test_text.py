@@ -28,6 +28,12 @@ def test_vocab_maps_unknown_words_to_unk():
     assert vocab.encode(["a", "zzz"]) == [2, 1]
 
 
+def test_unknown_hashtag_backs_off_to_its_word_and_known_hashtag_keeps_its_own_id():
+    vocab = Vocab(["<pad>", "<unk>", "happy", "#happy", "trump"])
+    assert vocab.encode(["#happy", "#trump", "#nope", "nope", "#"]) == [3, 4, 1, 1, 1]
+    assert vocab.encode(["<pad>"]) == [1]  # text never becomes padding
+
+
 def test_baseline_counts_lexicon_words_and_labels_by_sign():
     b = WordCountBaseline.opinion_lexicon()
     r = b(tokenize("a good , moving film with an awful ending but great music"))

@@ -24,6 +24,7 @@ class ModelConfig:
     head: str = "classify"         # classify: one label per text; tag: one per token
     pooling: str = "max"           # classify head: max | mean | last
     dropout: float = 0.3
+    hashtag_backoff: bool = True   # an unknown "#word" reads as "word" (False in files made before it)
 
     def __post_init__(self):
         if self.cell not in CELLS:
@@ -52,6 +53,7 @@ class ModelConfig:
     @classmethod
     def from_dict(cls, data: dict) -> "ModelConfig":
         known = {f.name for f in fields(cls)}
+        data = {"hashtag_backoff": False, **data}  # older files were trained without it: answer as they did
         return cls(**{k: v for k, v in data.items() if k in known})
 
 

@@ -65,7 +65,7 @@ class Model:
             config = ModelConfig.from_dict(meta["config"])
         except (TypeError, ValueError) as e:
             raise RnnluError(f"{path}: bad model config ({e})") from None
-        return cls(config, Vocab(meta["vocab"]), tensors, card=card, name=name or meta.get("name"))
+        return cls(config, Vocab(meta["vocab"], config.hashtag_backoff), tensors, card=card, name=name or meta.get("name"))
 
     # ---- inference ---------------------------------------------------------------------------
     def forward(self, token_lists: Sequence[Sequence[str]], trace: bool = False) -> Forward:

@@ -9,13 +9,17 @@ PAD, UNK = "<pad>", "<unk>"
 
 
 class Vocab:
-    """Index 0 is padding, 1 is the unknown word; the rest are ordered by frequency."""
+    """Index 0 is padding, 1 is the unknown word; the rest are ordered by frequency.
 
-    def __init__(self, tokens: list[str]):
+    With ``hashtag_backoff`` an unknown hashtag reads as its word ("#melania" -> "melania").
+    """
+
+    def __init__(self, tokens: list[str], hashtag_backoff: bool = True):
         if tokens[:2] != [PAD, UNK]:
             tokens = [PAD, UNK] + [t for t in tokens if t not in (PAD, UNK)]
         self.itos = tokens
         self.stoi = {t: i for i, t in enumerate(tokens)}
+        self.hashtag_backoff = hashtag_backoff
 
     @classmethod
     def build(cls, token_lists: Iterable[list[str]], max_size: int = 20000, min_freq: int = 2) -> "Vocab":
@@ -30,5 +34,8 @@ class Vocab:
         return token in self.stoi
 
     def encode(self, tokens: list[str]) -> list[int]:
+        """Ids of ``tokens``; unknown ones are 1, and text never becomes 0 (padding)."""
         get = self.stoi.get
-        return [get(t, 1) for t in tokens]
+        if not self.hashtag_backoff:
+            return [get(t) or 1 for t in tokens]
+        return [get(t) or (get(t[1:], 1) if t.startswith("#") else 1) for t in tokens]
