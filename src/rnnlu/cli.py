@@ -115,6 +115,7 @@ def train(
     init_from: Annotated[Optional[Path], typer.Option(help="Start from a language model made by `rnnlu pretrain` (its vocabulary, word vectors and encoder).")] = None,
     balance: Annotated[bool, typer.Option(help="Weight the loss so every label counts alike (helps macro-recall).")] = False,
     device: Annotated[str, typer.Option(help="auto | cpu | cuda (auto: a GPU when torch sees one).")] = "auto",
+    subword_buckets: Annotated[int, typer.Option(help="Add hashed character 3-5-gram vectors to every word's, from this many buckets (0 = words only); unseen words then read by their pieces.")] = 0,
 ):
     """Train a model and write it with its model card."""
     from rnnlu.render import train_with_progress
@@ -128,7 +129,8 @@ def train(
                         embeddings=str(embeddings) if embeddings else None, time_budget=time_budget * 60,
                         resume=resume, augment_negation=augment_negation, augment_contrast=augment_contrast,
                         augment_negation_frames=augment_negation_frames, lr_decay=lr_decay, calibrate=calibrate,
-                        init_from=str(init_from) if init_from else None, balance=balance, device=device)
+                        init_from=str(init_from) if init_from else None, balance=balance, device=device,
+                        subword_buckets=subword_buckets)
     train_with_progress(opts, command="rnnlu " + " ".join(_quote(a) for a in sys.argv[1:]))
 
 

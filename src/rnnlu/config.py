@@ -25,6 +25,7 @@ class ModelConfig:
     pooling: str = "max"           # classify head: max | mean | last
     dropout: float = 0.3
     hashtag_backoff: bool = True   # an unknown "#word" reads as "word" (False in files made before it)
+    subword_buckets: int = 0       # > 0: a word's vector adds its hashed character n-grams' (subwords.py)
 
     def __post_init__(self):
         if self.cell not in CELLS:
@@ -43,9 +44,10 @@ class ModelConfig:
         return {"rnn": 1, "gru": 3, "lstm": 4}[self.cell]
 
     def describe(self) -> str:
-        """e.g. 'BiGRU 1x128'."""
+        """e.g. 'BiGRU 1x128', or 'BiLSTM 1x256 + n-grams' when words also read by their pieces."""
         name = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}[self.cell]
-        return f"{'Bi' if self.bidirectional else ''}{name} {self.layers}x{self.hidden_size}"
+        pieces = " + n-grams" if self.subword_buckets else ""
+        return f"{'Bi' if self.bidirectional else ''}{name} {self.layers}x{self.hidden_size}{pieces}"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -59,7 +61,7 @@ class ModelConfig:
 
 def tensor_names(config: ModelConfig) -> list[str]:
     """Every tensor a model file of this config holds (torch's own names for the recurrent layer)."""
-    names = ["embedding.weight"]
+    names = ["embedding.weight"] + (["subword.weight"] if config.subword_buckets else [])
     for layer in range(config.layers):
         for suffix in ("", "_reverse")[: config.directions]:
             names += [f"rnn.{kind}_l{layer}{suffix}" for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]

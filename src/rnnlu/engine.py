@@ -93,6 +93,7 @@ class Encoder:
     def __init__(self, config: ModelConfig, tensors: dict[str, np.ndarray]):
         self.config = config
         self.embedding = tensors["embedding.weight"]
+        self.subword = tensors.get("subword.weight")  # character n-gram vectors, when the model has them
         self.layers = []
         for layer in range(config.layers):
             dirs = []
@@ -101,10 +102,13 @@ class Encoder:
                                   for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")))
             self.layers.append(dirs)
 
-    def __call__(self, ids: np.ndarray, lengths: np.ndarray, trace: bool = False):
-        """ids [B, T] -> outputs [B, T, directions * hidden] and a list of :class:`Trace`."""
+    def __call__(self, ids: np.ndarray, lengths: np.ndarray, trace: bool = False,
+                 subword_ids: np.ndarray | None = None):
+        """ids [B, T] (and n-gram rows [B, T, K]) -> outputs [B, T, directions * hidden] and a list of :class:`Trace`."""
         mask = np.arange(ids.shape[1])[None, :] < lengths[:, None]
-        x = self.embedding[ids].astype(np.float32, copy=False)  # the table may be stored fp16
+        x = self.embedding[ids].astype(np.float32, copy=False)  # a new array (fp16 table: converted)
+        if subword_ids is not None:
+            x += self.subword[subword_ids].astype(np.float32).sum(axis=2)
         traces = []
         for layer, dirs in enumerate(self.layers):
             outs = []

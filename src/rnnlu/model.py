@@ -12,6 +12,7 @@ from rnnlu import engine
 from rnnlu.config import ModelConfig, tensor_names
 from rnnlu.errors import RnnluError
 from rnnlu.modelfile import load_tensors, save_tensors
+from rnnlu.subwords import pad_buckets
 from rnnlu.vocab import Vocab
 
 FORMAT_VERSION = 1
@@ -71,7 +72,10 @@ class Model:
     def forward(self, token_lists: Sequence[Sequence[str]], trace: bool = False) -> Forward:
         """One padded batch through encoder and head."""
         ids, lengths = engine.pad_batch([self.vocab.encode(list(t)) for t in token_lists])
-        outputs, traces = self.encoder(ids, lengths, trace=trace)
+        subword_ids = None
+        if self.config.subword_buckets:
+            subword_ids = pad_buckets(token_lists, self.config.subword_buckets, ids.shape[1])
+        outputs, traces = self.encoder(ids, lengths, trace=trace, subword_ids=subword_ids)
         if self.config.head == "tag":
             logits = outputs @ self.head_w.T + self.head_b
         else:

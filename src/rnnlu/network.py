@@ -20,16 +20,19 @@ class Network(nn.Module):
         super().__init__()
         self.config = config
         self.embedding, self.rnn = _encoder_layers(config)
+        if config.subword_buckets:  # starts at zero: a pretrained word vector is unchanged until training moves it
+            self.subword = nn.Embedding(config.subword_buckets + 1, config.embedding_dim, padding_idx=0)
+            nn.init.zeros_(self.subword.weight)
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size * config.directions, len(config.labels))
 
-    def encode(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """ids [B, T] -> encoder outputs [B, T, directions * hidden], zero at padding."""
-        return _encode(self, ids, lengths)
+    def encode(self, ids: torch.Tensor, lengths: torch.Tensor, subword_ids: torch.Tensor | None = None) -> torch.Tensor:
+        """ids [B, T] (and n-gram rows [B, T, K]) -> encoder outputs [B, T, directions * hidden], zero at padding."""
+        return _encode(self, ids, lengths, subword_ids)
 
-    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor, subword_ids: torch.Tensor | None = None) -> torch.Tensor:
         """Logits: [B, labels] for the classify head, [B, T, labels] for the tag head."""
-        out = self.encode(ids, lengths)
+        out = self.encode(ids, lengths, subword_ids)
         if self.config.head == "tag":
             return self.head(self.dropout(out))
         return self.head(self.dropout(pool(out, lengths, self.config.pooling, self.config.directions)))
@@ -90,8 +93,12 @@ def _encoder_layers(config: ModelConfig) -> tuple[nn.Embedding, nn.Module]:
     return embedding, rnn
 
 
-def _encode(net: nn.Module, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-    x = net.dropout(net.embedding(ids))
+def _encode(net: nn.Module, ids: torch.Tensor, lengths: torch.Tensor,
+            subword_ids: torch.Tensor | None = None) -> torch.Tensor:
+    x = net.embedding(ids)
+    if subword_ids is not None:
+        x = x + net.subword(subword_ids).sum(dim=2)  # word vector + its n-grams' vectors
+    x = net.dropout(x)
     packed = pack_padded_sequence(x, lengths.cpu().clamp(min=1), batch_first=True, enforce_sorted=False)
     out, _ = net.rnn(packed)
     out, _ = pad_packed_sequence(out, batch_first=True, total_length=ids.shape[1])

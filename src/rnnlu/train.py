@@ -27,6 +27,7 @@ from rnnlu.errors import RnnluError, UsageError
 from rnnlu.metrics import score
 from rnnlu.model import Model
 from rnnlu.modelfile import atomic_write, sha256_of
+from rnnlu.subwords import pad_buckets
 from rnnlu.tasks import get_task
 from rnnlu.tasks.base import LabelledData, choose
 from rnnlu.vocab import Vocab
@@ -67,6 +68,7 @@ class TrainOptions:
     init_from: str | None = None  # a language model from `rnnlu pretrain`: its vocabulary and encoder
     balance: bool = False         # weight the loss so that every label counts alike (macro-recall)
     device: str = "auto"          # auto | cpu | cuda
+    subword_buckets: int = 0      # > 0: add hashed character n-gram vectors to each word's (0 = words only)
 
 
 @dataclass
@@ -242,6 +244,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
     if not opts.train or not opts.dev:
         raise UsageError("training needs at least one --train file and one --dev file")
+    if opts.subword_buckets < 0:
+        raise UsageError("--subword-buckets must be 0 (words only) or a positive number of buckets")
     task = get_task(opts.task)
     torch.set_num_threads(opts.threads or os.cpu_count() or 1)
     device = pick_device(opts.device)
@@ -288,7 +292,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         vocab = Vocab(vocab.itos + extra[: max(0, opts.max_vocab - len(vocab))])
     config = ModelConfig(task=task.name, cell=cell, bidirectional=bidirectional, layers=opts.layers,
                          embedding_dim=opts.embedding_dim, hidden_size=opts.hidden, vocab_size=len(vocab),
-                         labels=labels, head=task.head, pooling=opts.pooling, dropout=opts.dropout)
+                         labels=labels, head=task.head, pooling=opts.pooling, dropout=opts.dropout,
+                         subword_buckets=opts.subword_buckets)
     net = Network(config)
     found = None
     if pretrained:
@@ -301,15 +306,16 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         net.embedding.weight.data.copy_(torch.from_numpy(matrix))
     net.to(device)
 
-    # Examples: ids, label index, and the labels its file can express (binary files leave
-    # "neutral" out: for them the loss is taken over positive vs negative only).
+    # Examples: ids, label index, the labels its file can express (binary files leave
+    # "neutral" out: for them the loss is taken over positive vs negative only), and the tokens.
     label_index = {label: i for i, label in enumerate(labels)}
     examples = []
     for d in train_sets + [a for a in augmented if len(a)]:
         allowed = torch.tensor([label in d.label_set for label in labels])
         for toks, label in zip(d.tokens, d.labels):
             if toks:
-                examples.append((vocab.encode(toks[: opts.max_tokens]), label_index[label], allowed))
+                toks = toks[: opts.max_tokens]
+                examples.append((vocab.encode(toks), label_index[label], allowed, toks))
 
     class_weight = None
     if opts.balance:  # each label weighs in inverse proportion to how often it is the answer
@@ -342,10 +348,13 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         batches = _bucketed_batches(examples, opts.batch_size, random.Random(opts.seed * 1000 + epoch))
         total_loss, seen = 0.0, 0
         for b, batch in enumerate(batches):
+            # A dropped word keeps its n-grams: that is how the n-gram vectors learn to stand in
+            # for words the model has never seen.
             ids, lengths = _pad([e[0] for e in batch], opts.word_dropout, rng)
+            subword_ids = _subword_ids(config, [e[3] for e in batch], ids.shape[1], device)
             target = torch.tensor([e[1] for e in batch], device=device)
             allowed = torch.stack([e[2] for e in batch]).to(device)
-            logits = net(ids.to(device), lengths).masked_fill(~allowed, -1e4)
+            logits = net(ids.to(device), lengths, subword_ids).masked_fill(~allowed, -1e4)
             loss = F.cross_entropy(logits, target, weight=class_weight)
             optimizer.zero_grad()
             loss.backward()
@@ -511,6 +520,15 @@ def _pad(id_lists: list[list[int]], word_dropout: float = 0.0, rng: random.Rando
     return ids, lengths
 
 
+def _subword_ids(config: ModelConfig, token_lists: list[list[str]], steps: int, device):
+    """The batch's n-gram rows [B, T, K] as a tensor, or None for a words-only model."""
+    import torch
+
+    if not config.subword_buckets:
+        return None
+    return torch.from_numpy(pad_buckets(token_lists, config.subword_buckets, steps)).to(device)
+
+
 def _dev_log_probs(net, d: LabelledData, vocab: Vocab, labels: list[str], device="cpu") -> np.ndarray:
     """Log-probabilities [N, labels] for one dev file (all zeros for an empty text)."""
     import torch
@@ -522,7 +540,8 @@ def _dev_log_probs(net, d: LabelledData, vocab: Vocab, labels: list[str], device
         for start in range(0, len(keep), 256):
             idx = keep[start : start + 256]
             ids, lengths = _pad([vocab.encode(d.tokens[i]) for i in idx])
-            log_probs[idx] = torch.log_softmax(net(ids.to(device), lengths), dim=-1).cpu().numpy()
+            subword_ids = _subword_ids(net.config, [d.tokens[i] for i in idx], ids.shape[1], device)
+            log_probs[idx] = torch.log_softmax(net(ids.to(device), lengths, subword_ids), dim=-1).cpu().numpy()
     return log_probs
 
 

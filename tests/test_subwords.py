@@ -1,0 +1,72 @@
+"""Character n-gram vectors: stable hashing, equal torch/NumPy sums, unseen words read by their pieces."""
+
+import numpy as np
+import pytest
+import torch
+
+from rnnlu.config import ModelConfig
+from rnnlu.engine import Encoder
+from rnnlu.model import Model
+from rnnlu.network import Network
+from rnnlu.subwords import MAX_NGRAMS, _fnv1a, bucket_ids, ngrams, pad_buckets
+from rnnlu.vocab import Vocab
+
+
+def test_ngrams_mark_word_edges_and_skip_placeholders():
+    assert ngrams("not") == ["<no", "<not", "<not>", "not", "not>", "ot>"]
+    assert ngrams("<url>") == [] and ngrams("") == []
+    long = ngrams("antidisestablishmentarianism")
+    assert len(long) == MAX_NGRAMS and {len(g) for g in long} == {3, 4, 5}
+
+
+def test_bucket_ids_are_stable_across_runs_and_leave_row_zero_for_padding():
+    # FNV-1a: fixed numbers, not Python's per-process salted hash()
+    assert bucket_ids("good", 1000) == bucket_ids("good", 1000)
+    assert all(1 <= i <= 1000 for i in bucket_ids("wonderfully", 1000))
+    assert _fnv1a("a") == 0xE40C292C and _fnv1a("foobar") == 0xBF9CF968  # published FNV-1a test vectors
+    rows = pad_buckets([["good", "<url>"], ["ok"]], 50, steps=3)
+    assert rows.shape[:2] == (2, 3)
+    assert (rows[0, 1] == 0).all() and (rows[0, 2] == 0).all() and (rows[1, 0] > 0).sum() == len(ngrams("ok"))
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_numpy_model_with_subwords_equals_torch(cell):
+    torch.manual_seed(0)
+    config = ModelConfig(task="sentiment", cell=cell, bidirectional=True, embedding_dim=12, hidden_size=10,
+                         vocab_size=6, labels=["negative", "positive"], subword_buckets=40)
+    net = Network(config).eval()
+    torch.nn.init.normal_(net.subword.weight)  # trained tables are not zero
+    tensors = {k: v.detach().numpy().copy() for k, v in net.state_dict().items()}
+    model = Model(config, Vocab(["<pad>", "<unk>", "good", "bad", "film", "not"]), tensors)
+    tokens = [["good", "film"], ["not", "goodish", "filmic", "zzz"], ["unseen"]]
+    ids, lengths = torch.tensor([[2, 4, 0, 0], [5, 1, 1, 1], [1, 0, 0, 0]]), torch.tensor([2, 4, 1])
+    subs = torch.from_numpy(pad_buckets(tokens, 40, 4))
+    with torch.no_grad():
+        expected = torch.softmax(net(ids, lengths, subs), -1).numpy()
+        without = torch.softmax(net(ids, lengths), -1).numpy()
+    np.testing.assert_allclose(model.predict_proba(tokens), expected, atol=1e-5)
+    assert not np.allclose(expected, without, atol=1e-3)  # the n-grams change the answer
+    out, _ = Encoder(config, tensors)(ids.numpy(), lengths.numpy(), subword_ids=subs.numpy())
+    assert np.all(out[0, 2:] == 0)  # padding stays zero
+
+
+def test_unseen_word_is_read_by_its_pieces_after_training(fixture_files, tmp_path):
+    """Trained with n-grams, never-seen forms of training words lean their way ('terribly' from 'terrible');
+    words-only, they are all <unk> and get one answer."""
+    from rnnlu.train import TrainOptions, train
+
+    def run(buckets):
+        out = tmp_path / f"m{buckets}.safetensors"
+        train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])],
+                           out=str(out), hidden=16, embedding_dim=16, epochs=25, min_freq=1, patience=30, seed=1,
+                           dropout=0.0, word_dropout=0.3, lr=0.02, batch_size=8, subword_buckets=buckets))
+        return Model.load(out)
+
+    with_pieces, words_only = run(2000), run(0)
+    assert "subword.weight" in with_pieces.tensors and "subword.weight" not in words_only.tensors
+    unseen = ["wonderfully", "greatest", "terribly", "awfulness"]
+    texts = [["it", "was", w] for w in unseen]
+    p_words = words_only.predict_proba(texts)
+    np.testing.assert_allclose(p_words, np.repeat(p_words[:1], len(unseen), axis=0), atol=1e-6)
+    positive = with_pieces.predict_proba(texts)[:, with_pieces.labels.index("positive")]
+    assert (positive[:2] > 0.5).all() and (positive[2:] < 0.5).all(), dict(zip(unseen, positive))
