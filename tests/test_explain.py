@@ -228,3 +228,23 @@ def test_explain_does_not_import_torch(tiny_model):
             f"print(explain(load_model({str(tiny_model)!r}), 'good').label, 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["positive", "False"], out.stderr
+
+
+def test_unknown_words_are_marked_and_the_legend_says_how_they_were_read():
+    from rich.console import Console
+
+    from rnnlu.render import _explanation_picture
+
+    def legend(model):
+        ex = explain(model, "#boring plot , #zzzword")
+        assert [w.known for w in ex.words] == [True, True, True, False]  # "#boring" backs off to "boring"
+        console = Console(width=200, record=True)
+        for part in _explanation_picture(ex):
+            console.print(part)
+        return console.export_text()
+
+    model = random_model("gru", layers=1)
+    assert "word? = not in the model's vocabulary: read as the unknown word" in legend(model)
+    config = ModelConfig(**{**model.config.to_dict(), "subword_buckets": 50})
+    pieces = Model(config, model.vocab, {**model.tensors, "subword.weight": np.zeros((51, 12), np.float32)})
+    assert "word? = not in the model's vocabulary: read by its character n-grams" in legend(pieces)

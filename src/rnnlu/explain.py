@@ -46,7 +46,7 @@ class GateReading:
 class WordExplanation:
     index: int
     token: str
-    known: bool                              # False: the model read it as <unk>
+    known: bool                              # False: not in the vocabulary (read as <unk>, or by its n-grams)
     gates: list[GateReading]
     contribution: float | None = None        # p(label | text) - p(label | text without this word)
     probabilities_without: dict[str, float] | None = None
@@ -73,6 +73,7 @@ class Explanation:
     label: str | None = None                  # classify head: the model's answer
     probabilities: dict[str, float] | None = None
     baseline: Any = None                      # the task's baseline result (sentiment: BaselineResult)
+    subwords: bool = False                    # the model also reads words by their character n-grams
     forward: Forward | None = field(default=None, repr=False)   # the traced pass itself, for checks
 
     @property
@@ -149,7 +150,8 @@ def explain(model: Model, text: str, max_tokens: int = MAX_TOKENS) -> Explanatio
     length = len(tokens)
 
     per_trace = [(t.layer + 1, "backward" if t.reverse else "forward", gate_means(t, 0, length, config.cell)) for t in fwd.traces]
-    words = [WordExplanation(i, tok, tok in model.vocab,
+    ids = model.vocab.encode(tokens)  # 1 = <unk>; an unknown hashtag may back off to its word
+    words = [WordExplanation(i, tok, ids[i] != 1,
                              [GateReading(layer, direction, steps[i]) for layer, direction, steps in per_trace])
              for i, tok in enumerate(tokens)]
 
@@ -172,4 +174,5 @@ def explain(model: Model, text: str, max_tokens: int = MAX_TOKENS) -> Explanatio
 
     return Explanation(text=text, tokens=tokens, model=model.name, architecture=config.describe(), cell=config.cell,
                        task=config.task, labels=list(model.labels), words=words, label=label,
-                       probabilities=probabilities, baseline=baseline(tokens) if baseline else None, forward=fwd)
+                       probabilities=probabilities, baseline=baseline(tokens) if baseline else None,
+                       subwords=bool(config.subword_buckets), forward=fwd)

@@ -457,7 +457,8 @@ def _explanation_picture(ex) -> list:
     if counted_pos or counted_neg:
         legend.append("  lex  +/− = word counted by the word-count baseline (positive / negative lexicon)\n")
     if not all(w.known for w in ex.words):
-        legend.append("  word? = not in the model's vocabulary: read as the unknown word\n")
+        how = "read by its character n-grams" if ex.subwords else "read as the unknown word"
+        legend.append(f"  word? = not in the model's vocabulary: {how}\n")
     legend.rstrip()
     parts.append(legend)
     return parts
