@@ -108,7 +108,7 @@ class Encoder:
         mask = np.arange(ids.shape[1])[None, :] < lengths[:, None]
         x = self.embedding[ids].astype(np.float32, copy=False)  # a new array (fp16 table: converted)
         if subword_ids is not None:
-            x += self.subword[subword_ids].astype(np.float32).sum(axis=2)
+            x += self.subword[subword_ids].sum(axis=2, dtype=np.float32)  # rows may be fp16: summed in fp32
         traces = []
         for layer, dirs in enumerate(self.layers):
             outs = []

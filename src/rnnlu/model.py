@@ -57,7 +57,7 @@ class Model:
 
     @classmethod
     def load(cls, path: str | Path, card: dict | None = None, name: str | None = None) -> "Model":
-        tensors, meta = load_tensors(path, keep_half=frozenset({"embedding.weight"}))
+        tensors, meta = load_tensors(path, keep_half=frozenset({"embedding.weight", "subword.weight"}))
         if meta.get("format") != "rnnlu":
             raise RnnluError(f"{path} holds tensors but no rnnlu config; pass a file written by `rnnlu train`")
         if int(meta.get("version", 0)) > FORMAT_VERSION:
