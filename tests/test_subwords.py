@@ -20,10 +20,10 @@ def test_ngrams_mark_word_edges_and_skip_placeholders():
 
 
 def test_bucket_ids_are_stable_across_runs_and_leave_row_zero_for_padding():
-    # FNV-1a: fixed numbers, not Python's per-process salted hash()
-    assert bucket_ids("good", 1000) == bucket_ids("good", 1000)
+    # FNV-1a, not Python's per-process salted hash(): pinned to the published test vectors
+    assert _fnv1a("a") == 0xE40C292C and _fnv1a("foobar") == 0xBF9CF968
+    assert bucket_ids("no", 1000)[0] == 1 + _fnv1a("<no") % 1000  # first piece of "<no>", shifted past row 0
     assert all(1 <= i <= 1000 for i in bucket_ids("wonderfully", 1000))
-    assert _fnv1a("a") == 0xE40C292C and _fnv1a("foobar") == 0xBF9CF968  # published FNV-1a test vectors
     rows = pad_buckets([["good", "<url>"], ["ok"]], 50, steps=3)
     assert rows.shape[:2] == (2, 3)
     assert (rows[0, 1] == 0).all() and (rows[0, 2] == 0).all() and (rows[1, 0] > 0).sum() == len(ngrams("ok"))
