@@ -213,3 +213,42 @@ def test_lr_decay_halves_the_rate_after_an_epoch_without_progress(fixture_files,
     assert any(not h.best for h in result.history[:-1])  # the fixture is learnt early: some epochs cannot improve
     for before, after, h in zip(rates, rates[1:], result.history):
         assert after == pytest.approx(before if h.best else before * 0.5)
+
+
+def test_lexicon_examples_are_the_baselines_words_with_their_polarity():
+    from rnnlu.baseline import WordCountBaseline
+    from rnnlu.errors import UsageError
+    from rnnlu.train import lexicon_examples
+
+    words = lexicon_examples({"negative", "neutral", "positive"})
+    label_of = dict(zip(words.texts, words.labels))
+    assert len(words) == len(WordCountBaseline.opinion_lexicon().polarity) > 6000
+    assert label_of["dreadful"] == "negative" and label_of["superb"] == "positive"
+    assert set(words.label_set) == {"negative", "positive"}  # binary: the loss leaves neutral out
+    with pytest.raises(UsageError, match="positive and negative"):
+        lexicon_examples({"NOUN", "VERB"})
+
+
+def test_augment_lexicon_teaches_words_the_training_files_never_show(fixture_files, tmp_path):
+    """'superb' and 'dreadful' are not in the fixture: without the lexicon both are <unk> and get one
+    answer; with it they lean their own way, and the card lists the lexicon as training data."""
+    from rnnlu.model import Model
+    from rnnlu.train import TrainOptions, train
+
+    def run(lexicon):
+        out = tmp_path / f"m{lexicon}.safetensors"
+        result = train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])],
+                                    out=str(out), hidden=16, embedding_dim=16, epochs=4, min_freq=1, patience=30,
+                                    seed=1, dropout=0.0, word_dropout=0.0, lr=0.01, batch_size=32,
+                                    augment_lexicon=lexicon))
+        return Model.load(out), result.card
+
+    (with_lexicon, card), (without, _) = run(True), run(False)
+    texts = [["it", "was", "superb"], ["it", "was", "dreadful"]]
+    p_without = without.predict_proba(texts)
+    np.testing.assert_allclose(p_without[0], p_without[1], atol=1e-6)
+    positive = with_lexicon.predict_proba(texts)[:, with_lexicon.labels.index("positive")]
+    assert positive[0] > 0.5 > positive[1], positive
+    lexicon_entry = card["train_data"][-1]
+    assert lexicon_entry["path"].startswith("opinion lexicon") and lexicon_entry["sha256"] is None
+    assert lexicon_entry["examples"] > 6000

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnlu import __version__
+from rnnlu.baseline import WordCountBaseline
 from rnnlu.calibrate import Calibration, DevScores, fit_label_offsets
 from rnnlu.config import ARCHITECTURES, ModelConfig
 from rnnlu.errors import RnnluError, UsageError
@@ -30,6 +31,7 @@ from rnnlu.modelfile import atomic_write, sha256_of
 from rnnlu.subwords import pad_buckets
 from rnnlu.tasks import get_task
 from rnnlu.tasks.base import LabelledData, choose
+from rnnlu.tokenize import tokenize
 from rnnlu.vocab import Vocab
 
 
@@ -69,6 +71,7 @@ class TrainOptions:
     balance: bool = False         # weight the loss so that every label counts alike (macro-recall)
     device: str = "auto"          # auto | cpu | cuda
     subword_buckets: int = 0      # > 0: add hashed character n-gram vectors to each word's (0 = words only)
+    augment_lexicon: bool = False  # add each opinion-lexicon word as a one-word positive/negative example
 
 
 @dataclass
@@ -210,6 +213,30 @@ def contrast_examples(data: list[LabelledData], seed: int, copies: int = 15000,
     return LabelledData("contrast pairs", texts, tokens, labels, [0] * len(texts))
 
 
+LEXICON_SOURCE = "opinion lexicon (Hu & Liu 2004, shipped in rnnlu/lexicons)"
+
+
+def lexicon_examples(labels: set[str]) -> LabelledData:
+    """One-word examples from Hu & Liu's opinion lexicon: "dreadful" (negative), "superb" (positive).
+
+    Half of the lexicon's 6,786 words are outside a 25k-word vocabulary, and most never occur alone in
+    the training data, so a model meets "dreadful" first in a review it must read. As examples of their
+    own they teach the word vectors and, for unknown words, the character n-grams which way a word leans;
+    the negation augmentations then put them behind "not" as well. The lists are the ones the word-count
+    baseline counts, shipped inside the package.
+    """
+    if not {"positive", "negative"} <= labels:
+        raise UsageError("--augment-lexicon needs training files labelled positive and negative")
+    lexicon = WordCountBaseline.opinion_lexicon()
+    texts, tokens, out_labels = [], [], []
+    for words, sign in lexicon.polarity.items():
+        toks = tokenize(" ".join(words))
+        texts.append(" ".join(words))
+        tokens.append(toks)
+        out_labels.append("positive" if sign > 0 else "negative")
+    return LabelledData(LEXICON_SOURCE, texts, tokens, out_labels, [0] * len(texts))
+
+
 def load_embeddings(path: str, vocab: Vocab, dim: int) -> tuple[np.ndarray, int]:
     """word2vec text format (``word v1 v2 ...``; an optional ``count dim`` first line)."""
     matrix = np.random.default_rng(0).normal(0, 0.1, (len(vocab), dim)).astype(np.float32)
@@ -259,6 +286,10 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         data, n_removed = decontaminate(task.read_labelled(path), excluded)
         train_sets.append(data)
         removed[path] = n_removed
+    if opts.augment_lexicon:
+        data, n_removed = decontaminate(lexicon_examples({label for d in train_sets for label in d.labels}), excluded)
+        train_sets.append(data)
+        removed[data.path] = n_removed
     augmented = [negation_examples(d, opts.seed) for d in train_sets] if opts.augment_negation else []
     if opts.augment_negation_frames:
         augmented += [negation_frame_examples(d, opts.seed) for d in train_sets]
@@ -397,7 +428,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     model = Model.load(out_path, name=name)  # score exactly what was written (fp16 weights)
 
     def file_info(d: LabelledData, extra: dict | None = None) -> dict:
-        return {"path": d.path, "sha256": sha256_of(d.path), "examples": len(d), **(extra or {})}
+        sha = sha256_of(d.path) if Path(d.path).is_file() else None  # None: generated, such as the lexicon's words
+        return {"path": d.path, "sha256": sha, "examples": len(d), **(extra or {})}
 
     def evaluate_on(d: LabelledData) -> dict:
         predicted = task.predict_labels(model, d.tokens, allowed=d.label_set)
@@ -485,7 +517,8 @@ def card_markdown(card: dict) -> str:
                         f"mean dev metric {cal['before']:.4f} before, {cal['after']:.4f} after.", ""]
     for role in ("train_data", "excluded_overlap_with"):
         for d in card.get(role, []):
-            lines.append(f"| {role.replace('_', ' ')} | `{d['path']}` | {d['examples']:,} | `{d['sha256'][:16]}…` |")
+            sha = f"`{d['sha256'][:16]}…`" if d["sha256"] else "generated"
+            lines.append(f"| {role.replace('_', ' ')} | `{d['path']}` | {d['examples']:,} | {sha} |")
     lines += ["", "| split | file | metric | value | accuracy | macro-F1 | macro-recall |", "|---|---|---|---|---|---|---|"]
     for split in ("dev", "test"):
         for d in card.get(split, []):
