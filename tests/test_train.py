@@ -252,3 +252,26 @@ def test_augment_lexicon_teaches_words_the_training_files_never_show(fixture_fil
     lexicon_entry = card["train_data"][-1]
     assert lexicon_entry["path"].startswith("opinion lexicon") and lexicon_entry["sha256"] is None
     assert lexicon_entry["examples"] > 6000
+
+
+def test_ema_scores_and_saves_the_running_average_of_the_weights(fixture_files, tmp_path):
+    """Training steps are the same with or without --ema; what is scored and saved is the average. A
+    short-memory average learns the fixture like the raw weights; one that barely moves stays near the
+    first step's weights, so it cannot."""
+    from rnnlu.errors import UsageError
+    from rnnlu.train import TrainOptions, train
+
+    def run(ema):
+        result = train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])],
+                                    out=str(tmp_path / f"ema{ema}.safetensors"), hidden=16, embedding_dim=16,
+                                    epochs=12, min_freq=1, patience=30, seed=1, dropout=0.0, word_dropout=0.0,
+                                    lr=0.02, batch_size=8, ema=ema))
+        return result.card
+
+    raw, short, frozen = run(0.0), run(0.8), run(0.99999)
+    assert [h["loss"] for h in short["history"]] == [h["loss"] for h in raw["history"]]  # same steps
+    assert raw["dev"][0]["accuracy"] >= 0.9 and short["dev"][0]["accuracy"] >= 0.9
+    assert frozen["dev"][0]["accuracy"] <= 0.75
+    assert frozen["options"]["ema"] == 0.99999
+    with pytest.raises(UsageError, match="--ema"):
+        run(1.0)

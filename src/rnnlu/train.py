@@ -72,6 +72,7 @@ class TrainOptions:
     device: str = "auto"          # auto | cpu | cuda
     subword_buckets: int = 0      # > 0: add hashed character n-gram vectors to each word's (0 = words only)
     augment_lexicon: bool = False  # add each opinion-lexicon word as a one-word positive/negative example
+    ema: float = 0.0              # > 0: score and keep an exponential moving average of the weights (decay per step)
 
 
 @dataclass
@@ -271,6 +272,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
     if not opts.train or not opts.dev:
         raise UsageError("training needs at least one --train file and one --dev file")
+    if not 0 <= opts.ema < 1:
+        raise UsageError("--ema is the decay of the weight average per step: 0 (off) or a number below 1, such as 0.999")
     if opts.subword_buckets < 0:
         raise UsageError("--subword-buckets must be 0 (words only) or a positive number of buckets")
     task = get_task(opts.task)
@@ -354,6 +357,13 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         class_weight = torch.tensor(counts.sum() / (len(labels) * np.maximum(counts, 1)), dtype=torch.float32,
                                     device=device)
     optimizer = torch.optim.Adam(net.parameters(), lr=opts.lr)
+    # --ema: dev scoring, early stopping and the saved model use a running average of the weights
+    # (Polyak averaging), which is steadier than the weights of the last step.
+    averaged = None
+    if opts.ema:
+        from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+        averaged = AveragedModel(net, multi_avg_fn=get_ema_multi_avg_fn(opts.ema))
     out_path = resolve_out(opts.out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     ckpt_path = out_path.with_name(out_path.name + ".ckpt")
@@ -363,6 +373,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         ckpt = torch.load(ckpt_path, weights_only=True, map_location=device)
         net.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
+        if averaged is not None and ckpt.get("averaged") is not None:
+            averaged.load_state_dict(ckpt["averaged"])
         best_state, best_metric = ckpt["best_state"], float(ckpt["best_metric"])
         start_epoch, bad_epochs = int(ckpt["epoch"]) + 1, int(ckpt["bad_epochs"])
         history = [EpochLog(**h) for h in json.loads(ckpt["history"])]
@@ -391,16 +403,19 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
             optimizer.step()
+            if averaged is not None:
+                averaged.update_parameters(net)
             total_loss += loss.item() * len(batch)
             seen += len(batch)
             if on_batch:
                 on_batch(b + 1, len(batches))
-        dev_scores = _dev_metrics(net, task, dev_sets, vocab, labels, device)
+        scored = averaged.module if averaged is not None else net
+        dev_scores = _dev_metrics(scored, task, dev_sets, vocab, labels, device)
         dev_metric = float(np.mean(list(dev_scores.values())))
         improved = dev_metric > best_metric
         if improved:
             best_metric, bad_epochs = dev_metric, 0
-            best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+            best_state = {k: v.detach().clone() for k, v in scored.state_dict().items()}
         else:
             bad_epochs += 1
         log = EpochLog(epoch, total_loss / max(seen, 1), dev_metric, dev_scores, time.perf_counter() - t0, improved,
@@ -411,7 +426,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
                 group["lr"] *= opts.lr_decay
         torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "best_state": best_state,
                     "best_metric": best_metric, "epoch": epoch, "bad_epochs": bad_epochs,
-                    "history": json.dumps([asdict(h) for h in history]), "rng": torch.get_rng_state()}, ckpt_path)
+                    "history": json.dumps([asdict(h) for h in history]), "rng": torch.get_rng_state(),
+                    "averaged": averaged.state_dict() if averaged is not None else None}, ckpt_path)
         if on_epoch:
             on_epoch(log)
         if bad_epochs >= opts.patience:
