@@ -145,5 +145,10 @@ def test_train_and_evaluate_commands(run_cli, fixture_files, tmp_path):
     assert report["model_scores"]["n"] == 12 and "baseline_scores" in report
     assert sum(map(sum, report["model_scores"]["confusion"])) == 12
     assert (tmp_path / "errors.csv").exists()
+    res = run_cli("train", "sentiment", "--train", train_file, "--dev", dev_file, "--out", "student",
+                  "--hidden", "8", "--embedding-dim", "8", "--epochs", "1", "--min-freq", "1",
+                  "--teacher", "fixture-model")
+    assert res.returncode == 0, res.stderr.decode()
+    assert "teacher fixture-model: answered 48 training texts" in res.stderr.decode()
     one_clear_error(run_cli("train", "sentiment", "--train", train_file, "--dev", dev_file, "--out", "x",
                             "--arch", "transformer"), 2, "unknown architecture 'transformer'")

@@ -276,3 +276,42 @@ def test_ema_scores_and_saves_the_running_average_of_the_weights(fixture_files, 
     assert frozen["dev"][0]["accuracy"] <= 0.75
     with pytest.raises(UsageError, match="--ema"):
         run(1.0)
+
+
+def test_teacher_answers_outweigh_wrong_labels_with_full_distillation(tiny_model, fixture_files, tmp_path):
+    """The training file's labels are all flipped. A student trained on the labels alone learns them and
+    gets the dev file wrong; with --distill 1 it learns only the teacher's answers (a model trained on the
+    right labels), so it gets dev right, and its card names the teacher by checksum."""
+    from rnnlu.errors import UsageError
+    from rnnlu.modelfile import sha256_of
+    from rnnlu.train import TrainOptions, train
+
+    flipped = tmp_path / "flipped.tsv"
+    swap = {"positive": "negative", "negative": "positive"}
+    flipped.write_text("".join(f"{swap[line.split(chr(9))[0]]}\t{line.split(chr(9), 1)[1]}\n"
+                               for line in fixture_files[0].read_text(encoding="utf-8").splitlines()), encoding="utf-8")
+
+    def run(name, **kw):
+        return train(TrainOptions(task="sentiment", train=[str(flipped)], dev=[str(fixture_files[1])],
+                                  out=str(tmp_path / f"{name}.safetensors"), hidden=16, embedding_dim=16, epochs=12,
+                                  min_freq=1, patience=30, seed=2, dropout=0.0, word_dropout=0.0, lr=0.02,
+                                  batch_size=8, **kw)).card
+
+    labels_only, taught = run("labels"), run("taught", teachers=[str(tiny_model)], distill=1.0)
+    assert labels_only["dev"][0]["accuracy"] <= 0.5
+    assert taught["dev"][0]["accuracy"] >= 0.9
+    assert taught["teachers"][0]["sha256"] == sha256_of(tiny_model)
+    assert "1 teacher models" in (tmp_path / "taught.card.md").read_text(encoding="utf-8")
+    with pytest.raises(UsageError, match="--distill"):
+        run("bad", teachers=[str(tiny_model)], distill=0.0)
+
+
+def test_a_teacher_must_know_every_training_label(tiny_model, tmp_path):
+    from rnnlu.errors import UsageError
+    from rnnlu.train import TrainOptions, train
+
+    three = tmp_path / "three.tsv"
+    three.write_text("positive\tgood fun\nnegative\tawful mess\nneutral\tthe film opens friday\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="neutral"):
+        train(TrainOptions(task="sentiment", train=[str(three)], dev=[str(three)], out=str(tmp_path / "m.safetensors"),
+                           hidden=8, embedding_dim=8, epochs=1, min_freq=1, teachers=[str(tiny_model)]))

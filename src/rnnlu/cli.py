@@ -118,6 +118,8 @@ def train(
     subword_buckets: Annotated[int, typer.Option(help="Add hashed character 3-5-gram vectors to every word's, from this many buckets (0 = words only); unseen words then read by their pieces.")] = 0,
     augment_lexicon: Annotated[bool, typer.Option(help="Add every opinion-lexicon word (Hu & Liu) as a one-word positive/negative example.")] = False,
     ema: Annotated[float, typer.Option(help="Score and save a running average of the weights with this decay per step (e.g. 0.999; 0 = off).")] = 0.0,
+    teacher: Annotated[Optional[list[str]], typer.Option(help="A trained model (name or file) whose answers the new model also learns to match; repeat for several, their answers are averaged.")] = None,
+    distill: Annotated[float, typer.Option(help="With --teacher: share of the loss spent on matching the teachers (the rest on the labels).")] = 0.5,
 ):
     """Train a model and write it with its model card."""
     from rnnlu.render import train_with_progress
@@ -132,7 +134,8 @@ def train(
                         resume=resume, augment_negation=augment_negation, augment_contrast=augment_contrast,
                         augment_negation_frames=augment_negation_frames, lr_decay=lr_decay, calibrate=calibrate,
                         init_from=str(init_from) if init_from else None, balance=balance, device=device,
-                        subword_buckets=subword_buckets, augment_lexicon=augment_lexicon, ema=ema)
+                        subword_buckets=subword_buckets, augment_lexicon=augment_lexicon, ema=ema,
+                        teachers=teacher or [], distill=distill)
     train_with_progress(opts, command="rnnlu " + " ".join(_quote(a) for a in sys.argv[1:]))
 
 

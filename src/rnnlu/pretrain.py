@@ -168,8 +168,12 @@ def encoder_tensors(lm_config: ModelConfig, tensors: dict[str, np.ndarray], bidi
 
 # ---- training --------------------------------------------------------------------------------------
 def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | None = None,
-             on_batch: Callable[[int, int], None] | None = None, command: str | None = None) -> PretrainResult:
-    """Train a bidirectional (or forward) LM on the corpus; save embedding + encoder + card."""
+             on_batch: Callable[[int, int], None] | None = None, command: str | None = None,
+             on_note: Callable[[str], None] | None = None) -> PretrainResult:
+    """Train a bidirectional (or forward) LM on the corpus; save embedding + encoder + card.
+
+    ``on_note`` hears one line once the corpus is read (it can take minutes).
+    """
     import torch
 
     from rnnlu.network import LanguageModel, pick_device
@@ -200,6 +204,9 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     held = [vocab.encode(sentences[i]) for i in order[:n_held]]
     train_ids = [vocab.encode(sentences[i]) for i in order[n_held:]]
     tokens = sum(len(s) for s in train_ids)
+    if on_note:
+        on_note(f"read {len(sentences):,} sentences ({tokens:,} training tokens) in {read_seconds:.0f}s; "
+                f"{len(vocab):,} words in the vocabulary")
 
     cell, bidirectional = ARCHITECTURES[opts.arch]
     config = ModelConfig(task="lm", cell=cell, bidirectional=bidirectional, layers=1,

@@ -205,7 +205,7 @@ def _with_epoch_progress(run, opts, command: str, describe):
     bar = EpochProgress(console)
     with bar:
         result = run(opts, on_epoch=lambda log: bar.epoch_done(log.epoch, describe(log)), on_batch=bar.on_batch,
-                     command=command)
+                     command=command, on_note=lambda line: console.print(line, style="dim", soft_wrap=True))
     return console, result
 
 

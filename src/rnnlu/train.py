@@ -73,6 +73,8 @@ class TrainOptions:
     subword_buckets: int = 0      # > 0: add hashed character n-gram vectors to each word's (0 = words only)
     augment_lexicon: bool = False  # add each opinion-lexicon word as a one-word positive/negative example
     ema: float = 0.0              # > 0: score and keep an exponential moving average of the weights (decay per step)
+    teachers: list[str] = field(default_factory=list)  # models whose averaged answers the new one also learns
+    distill: float = 0.5          # with teachers: share of the loss given to matching their averaged answers
 
 
 @dataclass
@@ -261,8 +263,12 @@ def embedding_words(path: str) -> set[str]:
 
 
 def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None,
-          on_batch: Callable[[int, int], None] | None = None, command: str | None = None) -> TrainResult:
-    """Train a model as ``opts`` says; returns where it was saved, its card and the epoch history."""
+          on_batch: Callable[[int, int], None] | None = None, command: str | None = None,
+          on_note: Callable[[str], None] | None = None) -> TrainResult:
+    """Train a model as ``opts`` says; returns where it was saved, its card and the epoch history.
+
+    ``on_note`` hears one line per slow step before the first epoch (such as each teacher's pass).
+    """
     import torch
     import torch.nn.functional as F
 
@@ -276,6 +282,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         raise UsageError("--ema is the decay of the weight average per step: 0 (off) or a number below 1, such as 0.999")
     if opts.subword_buckets < 0:
         raise UsageError("--subword-buckets must be 0 (words only) or a positive number of buckets")
+    if opts.teachers and not 0 < opts.distill <= 1:
+        raise UsageError("--distill is the share of the loss spent on matching the teachers: above 0, at most 1")
     task = get_task(opts.task)
     torch.set_num_threads(opts.threads or os.cpu_count() or 1)
     device = pick_device(opts.device)
@@ -351,6 +359,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
                 toks = toks[: opts.max_tokens]
                 examples.append((vocab.encode(toks), label_index[label], allowed, toks))
 
+    soft = teacher_targets(opts.teachers, task.name, labels, examples, on_note) if opts.teachers else None
+
     class_weight = None
     if opts.balance:  # each label weighs in inverse proportion to how often it is the answer
         counts = np.bincount([e[1] for e in examples], minlength=len(labels)).astype(np.float64)
@@ -388,9 +398,11 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     for epoch in range(start_epoch, opts.epochs + 1):
         t0 = time.perf_counter()
         net.train()
-        batches = _bucketed_batches(examples, opts.batch_size, random.Random(opts.seed * 1000 + epoch))
+        batches = _bucketed_batches(list(range(len(examples))), opts.batch_size,
+                                    random.Random(opts.seed * 1000 + epoch), length=lambda i: len(examples[i][0]))
         total_loss, seen = 0.0, 0
-        for b, batch in enumerate(batches):
+        for b, rows in enumerate(batches):
+            batch = [examples[i] for i in rows]
             # A dropped word keeps its n-grams: that is how the n-gram vectors learn to stand in
             # for words the model has never seen.
             ids, lengths = _pad([e[0] for e in batch], opts.word_dropout, rng)
@@ -399,6 +411,9 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
             allowed = torch.stack([e[2] for e in batch]).to(device)
             logits = net(ids.to(device), lengths, subword_ids).masked_fill(~allowed, -1e4)
             loss = F.cross_entropy(logits, target, weight=class_weight)
+            if soft is not None:  # knowledge distillation: also match the teachers' averaged answers
+                matched = -(soft[rows].to(device) * F.log_softmax(logits, dim=-1)).sum(-1).mean()
+                loss = (1 - opts.distill) * loss + opts.distill * matched
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
@@ -472,6 +487,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         "vocab_size": len(vocab),
         "pretrained_vectors_found": found,
         "initialised_from": _lm_provenance(opts.init_from) if opts.init_from else None,
+        "teachers": [_teacher_provenance(t, task.name) for t in opts.teachers],
         "train_data": [file_info(d, {"removed_as_overlap": removed[d.path]}) for d in train_sets],
         "excluded_overlap_with": [file_info(d) for d in excluded],
         "negation_copies": {d.path: len(d) for d in augmented if d.path != "contrast pairs"},
@@ -498,6 +514,46 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     return TrainResult(str(out_path), str(card_path), card, history)
 
 
+def teacher_targets(teachers: list[str], task: str, labels: list[str], examples: list,
+                    on_note: Callable[[str], None] | None = None):
+    """The teachers' mean label probabilities for every training example, as a [N, labels] tensor.
+
+    Each row is renormalised over the labels its file allows (binary files: positive vs negative),
+    the same restriction the hard labels get.
+    """
+    import torch
+
+    from rnnlu.registry import load_model
+
+    tokens = [e[3] for e in examples]
+    total = np.zeros((len(examples), len(labels)), dtype=np.float64)
+    for name in teachers:
+        teacher = load_model(name, task=task)
+        missing = [label for label in labels if label not in teacher.labels]
+        if missing:
+            raise UsageError(f"teacher {name!r} cannot answer {', '.join(missing)}; "
+                             f"teachers must know every training label ({', '.join(labels)})")
+        t0 = time.perf_counter()
+        probs = teacher.predict_proba(tokens, batch_size=256)
+        if on_note:
+            on_note(f"teacher {name}: answered {len(tokens):,} training texts in {time.perf_counter() - t0:.0f}s")
+        total += probs[:, [teacher.labels.index(label) for label in labels]]
+    allowed = torch.stack([e[2] for e in examples]).numpy()
+    mean = total * allowed
+    mean /= np.maximum(mean.sum(1, keepdims=True), 1e-12)
+    return torch.tensor(mean, dtype=torch.float32)
+
+
+def _teacher_provenance(name: str, task: str) -> dict:
+    """A teacher model: its file, checksum, and the command that made it (from its card)."""
+    from rnnlu.registry import find_model
+
+    entry = find_model(name, task)
+    info = {"model": name, "path": str(entry.path), "sha256": sha256_of(entry.path)}
+    info.update({k: (entry.card or {}).get(k) for k in ("command", "dev_metric")})
+    return info
+
+
 def _lm_provenance(path: str) -> dict:
     """Where the starting encoder came from: its file, checksum, and the command that made it."""
     info = {"path": path, "sha256": sha256_of(path)}
@@ -522,6 +578,12 @@ def card_markdown(card: dict) -> str:
             lines += ["```", lm["command"], "```", "",
                       f"({lm.get('train_tokens') or 0:,} tokens of raw text, held-out perplexity "
                       f"{lm.get('heldout_perplexity')}, {lm.get('seconds_per_epoch')} s per epoch on {lm.get('machine')}.)", ""]
+    teachers = card.get("teachers") or []
+    if teachers:
+        lines += [f"Besides the labels, it learned to match the mean answer of {len(teachers)} teacher models "
+                  f"(`--teacher`, share of the loss {card['options']['distill']}):", ""]
+        lines += [f"- `{t['path']}` (sha256 `{t['sha256'][:16]}…`)" + (f", made with `{t['command']}`" if t.get("command") else "")
+                  for t in teachers] + [""]
     lines += [
              f"Seed {card['seed']}; {card['epochs_run']} epochs (best: {card['best_epoch']}), "
              f"{card['seconds_per_epoch']} s per epoch on {card['machine']}; trained {card['trained']}.", "",
