@@ -132,9 +132,11 @@ def test_pretrained_language_model_learns_and_starts_a_task_model(tmp_path, fixt
                  "a good film with a good plot", "a bad film with a dull plot"] * 40
     (corpus / "a.txt").write_text("\n".join(sentences) + "\n")
     lm_path = tmp_path / "lm.safetensors"
+    notes = []
     result = pretrain(PretrainOptions(corpus=[str(corpus), str(fixture_files[0])], out=str(lm_path), arch="bigru",
                                       hidden=16, embedding_dim=8, epochs=6, batch_size=16, lr=0.02, min_freq=1,
-                                      heldout_lines=16, device="cpu"))
+                                      heldout_lines=16, device="cpu"), on_note=notes.append)
+    assert len(notes) == 1 and notes[0].startswith("read 208 sentences")  # 160 corpus + 48 fixture lines
     history = result.history
     assert history[-1].heldout_perplexity < 0.6 * history[0].heldout_perplexity  # it learns the corpus
     config, vocab, tensors, _ = load_encoder(str(lm_path))
@@ -286,10 +288,10 @@ def test_teacher_answers_outweigh_wrong_labels_with_full_distillation(tiny_model
     from rnnlu.modelfile import sha256_of
     from rnnlu.train import TrainOptions, train
 
-    flipped = tmp_path / "flipped.tsv"
     swap = {"positive": "negative", "negative": "positive"}
-    flipped.write_text("".join(f"{swap[line.split(chr(9))[0]]}\t{line.split(chr(9), 1)[1]}\n"
-                               for line in fixture_files[0].read_text(encoding="utf-8").splitlines()), encoding="utf-8")
+    rows = [line.split("\t", 1) for line in fixture_files[0].read_text(encoding="utf-8").splitlines()]
+    flipped = tmp_path / "flipped.tsv"
+    flipped.write_text("".join(f"{swap[label]}\t{text}\n" for label, text in rows), encoding="utf-8")
 
     def run(name, **kw):
         return train(TrainOptions(task="sentiment", train=[str(flipped)], dev=[str(fixture_files[1])],
