@@ -306,6 +306,8 @@ def test_teacher_answers_outweigh_wrong_labels_with_full_distillation(tiny_model
     assert "1 teacher models" in (tmp_path / "taught.card.md").read_text(encoding="utf-8")
     with pytest.raises(UsageError, match="--distill"):
         run("bad", teachers=[str(tiny_model)], distill=0.0)
+    with pytest.raises(UsageError, match="--teacher"):  # a share with nobody to share with is a mistake
+        run("lonely", distill=0.7)
 
 
 def test_a_teacher_must_know_every_training_label(tiny_model, tmp_path):

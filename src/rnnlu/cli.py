@@ -119,7 +119,7 @@ def train(
     augment_lexicon: Annotated[bool, typer.Option(help="Add every opinion-lexicon word (Hu & Liu) as a one-word positive/negative example.")] = False,
     ema: Annotated[float, typer.Option(help="Score and save a running average of the weights with this decay per step (e.g. 0.999; 0 = off).")] = 0.0,
     teacher: Annotated[Optional[list[str]], typer.Option(help="A trained model (name or file) whose answers the new model also learns to match; repeat for several, their answers are averaged.")] = None,
-    distill: Annotated[float, typer.Option(help="With --teacher: share of the loss spent on matching the teachers (the rest on the labels).")] = 0.5,
+    distill: Annotated[Optional[float], typer.Option(help="With --teacher: share of the loss spent on matching the teachers, the rest on the labels (default 0.5).", show_default=False)] = None,
 ):
     """Train a model and write it with its model card."""
     from rnnlu.render import train_with_progress

@@ -74,7 +74,7 @@ class TrainOptions:
     augment_lexicon: bool = False  # add each opinion-lexicon word as a one-word positive/negative example
     ema: float = 0.0              # > 0: score and keep an exponential moving average of the weights (decay per step)
     teachers: list[str] = field(default_factory=list)  # models whose averaged answers the new one also learns
-    distill: float = 0.5          # with teachers: share of the loss given to matching their averaged answers
+    distill: float | None = None  # with teachers: share of the loss given to matching their answers (None: 0.5)
 
 
 @dataclass
@@ -282,8 +282,12 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         raise UsageError("--ema is the decay of the weight average per step: 0 (off) or a number below 1, such as 0.999")
     if opts.subword_buckets < 0:
         raise UsageError("--subword-buckets must be 0 (words only) or a positive number of buckets")
-    if opts.teachers and not 0 < opts.distill <= 1:
-        raise UsageError("--distill is the share of the loss spent on matching the teachers: above 0, at most 1")
+    if opts.distill is not None and not opts.teachers:
+        raise UsageError("--distill sets how much the teachers count; name at least one with --teacher")
+    if opts.teachers:
+        opts.distill = 0.5 if opts.distill is None else opts.distill  # the card records the share used
+        if not 0 < opts.distill <= 1:
+            raise UsageError("--distill is the share of the loss spent on matching the teachers: above 0, at most 1")
     task = get_task(opts.task)
     torch.set_num_threads(opts.threads or os.cpu_count() or 1)
     device = pick_device(opts.device)
