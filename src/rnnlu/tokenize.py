@@ -88,3 +88,40 @@ def tokenize(text: str) -> list[str]:
         else:
             tokens.append(normalise_token(tok))
     return tokens
+
+
+# ---- surface tokens (tagging) ----------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _surface_tokenizer():
+    return _import_tweet_tokenizer()(preserve_case=True, reduce_len=False, strip_handles=False)
+
+
+_SURFACE_CLITIC_RE = re.compile(r"^(.+?)(n't|N'T|'s|'S|'re|'RE|'ve|'VE|'ll|'LL|'d|'D|'m|'M)$")
+
+
+def surface_tokens(text: str) -> list[tuple[str, int, int]]:
+    """Tokens as written (case, links, handles and numbers kept), each with its character offsets.
+
+    Used where the surface form matters (tagging): ``(token, start, end)`` with
+    ``text[start:end] == token`` for every token the tokenizer did not rewrite. Clitics split
+    off as in Universal Dependencies and the Penn Treebank ("don't" -> "do", "n't";
+    "it's" -> "it", "'s"). Curly apostrophes are read as straight ones for the split only.
+    """
+    plain = text.replace("\u2019", "'").replace("\u2018", "'")
+    spans: list[tuple[str, int, int]] = []
+    pos = 0
+    for tok in _surface_tokenizer().tokenize(plain):
+        start = plain.find(tok, pos)
+        if start < 0:  # the tokenizer rewrote it (an HTML entity): keep its place, no offsets to trust
+            start = end = pos
+        else:
+            end = start + len(tok)
+            pos = end
+        m = _SURFACE_CLITIC_RE.match(tok)
+        if m and m.group(1).isalpha() and end - start == len(tok):
+            cut = start + len(m.group(1))
+            spans.append((text[start:cut], start, cut))
+            spans.append((text[cut:end], cut, end))
+        else:
+            spans.append((text[start:end] if end > start else tok, start, end))
+    return spans
