@@ -58,6 +58,8 @@ def decode_lines(stream: IO[bytes], name: str, max_chars: int = MAX_CHARS,
                  keep_ends: bool = False) -> Iterator[tuple[int, str]]:
     """Yield (line number, text), decoding UTF-8 strictly; line endings dropped unless ``keep_ends``."""
     for number, raw in enumerate(stream, start=1):
+        if number == 1:
+            _refuse_other_unicode(raw, name)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -73,6 +75,18 @@ def decode_lines(stream: IO[bytes], name: str, max_chars: int = MAX_CHARS,
             raise RnnluError(f"{name}:{number}: line is {len(text):,} characters long (limit {max_chars:,}); "
                              "split it into shorter texts or raise --max-chars")
         yield number, text
+
+
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
+def _refuse_other_unicode(first: bytes, name: str) -> None:
+    """A UTF-16/32 byte-order mark: say which encoding it is (not the latin-1 hint for stray bytes)."""
+    for bom, encoding in _BOMS:
+        if first.startswith(bom):
+            raise RnnluError(f"{name} is {encoding} (it starts with a {encoding} byte-order mark); rnnlu reads UTF-8: "
+                             f"convert it first, e.g. `iconv -f {encoding} -t UTF-8 FILE > FILE.utf8`")
 
 
 def _check_length(text: str, name: str, line: int, max_chars: int) -> None:
@@ -104,6 +118,7 @@ def csv_source(path: str | Path, column: str | None, delimiter: str = ",", max_c
         stream.close()
         raise RnnluError(f"{path} is empty: a CSV file needs a header row naming its columns") from None
     header = [h.strip() for h in header]
+    _refuse_duplicate_columns(header, path, stream)
     if column is None:
         column = "text" if "text" in header else None
         if column is None:
@@ -134,6 +149,52 @@ def csv_source(path: str | Path, column: str | None, delimiter: str = ",", max_c
     return Source(records(), str(path), header, "csv", Path(path).stat().st_size, stream.tell)
 
 
+def _refuse_duplicate_columns(header: list[str], path, stream=None) -> None:
+    """Two columns of one name would be read as one and written as the other: refuse the file."""
+    seen: set[str] = set()
+    for number, name in enumerate(header, start=1):
+        if name in seen:
+            if stream is not None:
+                stream.close()
+            shown = repr(name) if name else "(empty name)"
+            raise RnnluError(f"{path}: the header names column {shown} twice (again as column {number}); "
+                             "give every column its own name")
+        seen.add(name)
+
+
+def parse_json_line(text: str, name: str, number: int):
+    """One JSON value from one line, or an RnnluError naming the line (never another exception)."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise RnnluError(f"{name}:{number}: not valid JSON ({e.msg} at column {e.colno})") from None
+    except RecursionError:
+        raise RnnluError(f"{name}:{number}: JSON nested too deeply to read") from None
+    except ValueError as e:  # e.g. an integer of more than 4,300 digits
+        raise RnnluError(f"{name}:{number}: JSON value cannot be read ({str(e).split(';')[0]})") from None
+    if "\\u" in text:  # escaped lone surrogates ("\ud800") decode to text that cannot be written out
+        _refuse_lone_surrogates(obj, name, number)
+    return obj
+
+
+def _refuse_lone_surrogates(obj, name: str, number: int) -> None:
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise RnnluError(f"{name}:{number}: JSON string holds a lone surrogate "
+                                 f"\\u{ord(item[e.start]):04x} (half of a character pair, not valid Unicode); "
+                                 "fix or drop that line") from None
+
+
 def jsonl_source(path: str | Path, field_name: str, max_chars: int = MAX_CHARS) -> Source:
     stream = _open_binary(path)
 
@@ -142,10 +203,7 @@ def jsonl_source(path: str | Path, field_name: str, max_chars: int = MAX_CHARS) 
             for number, text in decode_lines(stream, str(path), max_chars=1 << 62):
                 if not text.strip():
                     continue
-                try:
-                    obj = json.loads(text)
-                except json.JSONDecodeError as e:
-                    raise RnnluError(f"{path}:{number}: not valid JSON ({e.msg})") from None
+                obj = parse_json_line(text, str(path), number)
                 if not isinstance(obj, dict) or field_name not in obj:
                     keys = ", ".join(obj) if isinstance(obj, dict) else type(obj).__name__
                     raise RnnluError(f"{path}:{number}: no field {field_name!r} (found: {keys})")
@@ -155,7 +213,7 @@ def jsonl_source(path: str | Path, field_name: str, max_chars: int = MAX_CHARS) 
                 _check_length(value, str(path), number, max_chars)
                 yield Record(number, value, obj)
 
-    return Source(records(), str(path), [], "jsonl", Path(path).stat().st_size, stream.tell)
+    return Source(records(), str(path), [field_name], "jsonl", Path(path).stat().st_size, stream.tell)
 
 
 def args_source(texts: list[str], max_chars: int = MAX_CHARS) -> Source:
@@ -198,6 +256,7 @@ def read_labelled_rows(path: str | Path, text_column: str = "text", label_column
         delimiter = "," if path.suffix.lower() == ".csv" else "\t"
         header = next(csv.reader([first[1]], delimiter=delimiter), [])
         if text_column in header and label_column in header:
+            _refuse_duplicate_columns([h.strip() for h in header], path)
             ti, li = header.index(text_column), header.index(label_column)
             current = [first[0]]
 
@@ -223,6 +282,43 @@ def read_labelled_rows(path: str | Path, text_column: str = "text", label_column
             if not sep:
                 raise RnnluError(f"{path}:{number}: expected `label<TAB>text`")
             yield number, label, body
+
+
+# ---- input columns beside result columns ---------------------------------------------------------
+INPUT_PREFIX = "input_"
+
+
+def input_renames(input_names: Iterable[str], result_names: Iterable[str]) -> dict[str, str]:
+    """Input columns that share a result column's name, and the ``input_NAME`` each is kept under.
+
+    Result columns always keep their names (a labelled file's own ``label`` must never pass for the
+    model's answer); ``input_`` is repeated until the name is free.
+    """
+    input_names, result_names = list(input_names), set(result_names)
+    taken = result_names | set(input_names)
+    renames = {}
+    for name in input_names:
+        if name in result_names:
+            new = INPUT_PREFIX + name
+            while new in taken:
+                new = INPUT_PREFIX + new
+            taken.add(new)
+            renames[name] = new
+    return renames
+
+
+def merge_columns(input_columns: list[str], result_columns: list[str]) -> list[str]:
+    """Output columns: the input's (clashing ones renamed, see ``input_renames``), then the results'."""
+    renames = input_renames(input_columns, result_columns)
+    return [renames.get(c, c) for c in input_columns] + list(result_columns)
+
+
+def merge_row(fields: dict, result: dict) -> dict:
+    """One output row: the input's fields (clashing ones renamed as in ``merge_columns``), then the result."""
+    renames = input_renames(fields, result)
+    row = {renames.get(k, k): v for k, v in fields.items()}
+    row.update(result)
+    return row
 
 
 # ---- writers -------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import errno
 import os
+import stat
 import struct
 import tempfile
 from pathlib import Path
@@ -93,34 +95,110 @@ def _umask() -> int:
     return mask
 
 
+_WRITE_ERRORS = {errno.ENOSPC: "no space left on the device", errno.EDQUOT: "disk quota exceeded",
+                 errno.EFBIG: "file too large", errno.EIO: "input/output error", errno.EROFS: "read-only file system",
+                 errno.EACCES: "permission denied", errno.EPERM: "permission denied"}
+
+
+def write_error(path: str | Path, e: OSError) -> RnnluError:
+    """An OSError met while writing ``path``, as one line that says what to do."""
+    why = _WRITE_ERRORS.get(e.errno, e.strerror or str(e))
+    hint = {errno.ENOSPC: "; free some space or write elsewhere", errno.EDQUOT: "; free some space or write elsewhere",
+            errno.EACCES: "; choose a folder you can write to", errno.EPERM: "; choose a folder you can write to",
+            errno.EROFS: "; choose a folder you can write to"}.get(e.errno, "")
+    return RnnluError(f"cannot write {path}: {why}{hint}")
+
+
 class atomic_write:
-    """Context manager: write to a temporary file beside ``path``; rename over it only on success."""
+    """Context manager: write to a temporary file beside ``path``; rename over it only on success.
+
+    A regular file (or a new one) appears whole or not at all; a symlink is followed and its target
+    replaced, the link kept. What is not a regular file (``/dev/null``, ``/dev/stdout``, a FIFO) is
+    written straight through, never replaced; a folder is refused. Write errors (a full disk, no
+    permission) become one RnnluError, and the temporary file is removed on every way out.
+    """
 
     def __init__(self, path: str | Path, binary: bool = False, newline: str | None = None):
         self.path, self.binary, self.newline = Path(path), binary, newline
+        self.tmp: str | None = None
+
+    def _open_kwargs(self) -> dict:
+        return {} if self.binary else {"encoding": "utf-8", "newline": self.newline}
 
     def __enter__(self):
-        directory = self.path.parent if str(self.path.parent) else Path(".")
+        mode = "wb" if self.binary else "w"
+        try:
+            st = os.stat(self.path)  # follows symlinks
+        except FileNotFoundError:
+            st = None
+        except OSError as e:
+            raise write_error(self.path, e) from None
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            raise RnnluError(f"cannot write {self.path}: it is a folder; name a file (inside it, for example)")
+        if st is not None and not stat.S_ISREG(st.st_mode):  # a device, FIFO or terminal: write through
+            try:
+                self.file = open(self.path, mode, **self._open_kwargs())
+            except OSError as e:
+                raise write_error(self.path, e) from None
+            return self.file
+        target = Path(os.path.realpath(self.path)) if self.path.is_symlink() else self.path
+        self.target = target
+        directory = target.parent if str(target.parent) else Path(".")
         if not directory.is_dir():
             raise RnnluError(f"cannot write {self.path}: folder {directory} does not exist")
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=directory)
-        os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a normal file obeys the umask
-        mode = "wb" if self.binary else "w"
-        self.file = os.fdopen(fd, mode, **({} if self.binary else {"encoding": "utf-8", "newline": self.newline}))
+        try:
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+        except OSError as e:
+            raise write_error(self.path, e) from None
+        _live_parts.add(self.tmp)
+        # mkstemp makes 0600; a new file obeys the umask, a replaced one keeps its mode
+        os.chmod(self.tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
+        self.file = os.fdopen(fd, mode, **self._open_kwargs())
         return self.file
 
     def __exit__(self, exc_type, exc, tb):
         try:
             if exc_type is None:
                 self.file.flush()
-                os.fsync(self.file.fileno())
-            self.file.close()
-        finally:
-            if exc_type is None:
-                os.replace(self.tmp, self.path)
-            else:
-                try:
-                    os.unlink(self.tmp)
-                except FileNotFoundError:
-                    pass
+                if self.tmp is not None:
+                    os.fsync(self.file.fileno())
+                self.file.close()
+                if self.tmp is not None:
+                    os.replace(self.tmp, self.target)
+                    _live_parts.discard(self.tmp)
+                    self.tmp = None
+                return False
+        except OSError as e:
+            self._discard()
+            raise write_error(self.path, e) from None
+        self._discard()
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise write_error(self.path, exc) from None
         return False
+
+    def _discard(self) -> None:
+        try:
+            self.file.close()
+        except OSError:
+            pass  # e.g. the buffer could not be flushed to a full disk: the file is dropped anyway
+        if self.tmp is not None:
+            remove_part(self.tmp)
+            self.tmp = None
+
+
+_live_parts: set[str] = set()
+
+
+def remove_part(path: str) -> None:
+    """Remove one temporary ``.part`` file (gone already is fine)."""
+    _live_parts.discard(path)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def remove_live_parts() -> None:
+    """Remove every ``.part`` file still being written (on a signal, before the process ends)."""
+    for path in list(_live_parts):
+        remove_part(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -73,22 +74,42 @@ def _index() -> dict:
 
 def _read_card(model_path: Path) -> dict:
     card = model_path.with_name(model_path.name.removesuffix(SUFFIX) + CARD_SUFFIX)
-    if card.exists():
-        try:
-            return json.loads(card.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            return {}
-    return {}
+    try:
+        data = json.loads(card.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):  # missing, unreadable or not JSON: no card
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+_noted: set[str] = set()
+
+
+def _note_unreadable(folder: Path, e: OSError) -> None:
+    """Say once per process (on stderr) that the user's model folder cannot be read; go on without it."""
+    if str(folder) not in _noted:
+        _noted.add(str(folder))
+        why = (e.strerror or str(e)).lower()
+        print(f"rnnlu: note: cannot read your models folder {folder} ({why}); only bundled models are available "
+              "(check RNNLU_HOME)", file=sys.stderr)
+
+
+def _scan(folder: Path, bundled: bool) -> list[Path]:
+    try:
+        return sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []
+    except OSError as e:
+        if bundled:
+            raise RnnluError(f"cannot read the bundled models in {folder}: {e.strerror}; reinstall rnnlu") from None
+        _note_unreadable(folder, e)
+        return []
 
 
 def list_models() -> list[ModelEntry]:
     defaults = {name: task for task, name in _index().get("defaults", {}).items()}
     entries = []
     for folder, bundled in ((bundled_dir(), True), (user_models_dir(), False)):
-        if folder.is_dir():
-            for path in sorted(folder.glob(f"*{SUFFIX}")):
-                name = path.name.removesuffix(SUFFIX)
-                entries.append(ModelEntry(name, path, _read_card(path), bundled, defaults.get(name) if bundled else None))
+        for path in _scan(folder, bundled):
+            name = path.name.removesuffix(SUFFIX)
+            entries.append(ModelEntry(name, path, _read_card(path), bundled, defaults.get(name) if bundled else None))
     return entries
 
 
