@@ -6,6 +6,7 @@ need them, so `rnnlu --help` and a one-text `rnnlu sentiment` start fast.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -19,7 +20,7 @@ import typer
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from rnnlu import __version__  # noqa: E402
-from rnnlu.errors import RnnluError, UsageError
+from rnnlu.errors import RnnluError, Terminated, UsageError
 
 app = typer.Typer(
     name="rnnlu",
@@ -274,10 +275,34 @@ def _quote(arg: str) -> str:
     return shlex.quote(arg)
 
 
+def _on_signal(signum, frame):
+    raise Terminated(signum)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the exit's flush of a broken or full stdout stays quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _os_error_line(e: OSError) -> str:
+    if e.filename:
+        return f"{e.filename}: {(e.strerror or str(e)).lower()}"
+    if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+        return f"cannot write the output: {(e.strerror or str(e)).lower()}"
+    return e.strerror or str(e)
+
+
 def main() -> None:
     """Entry point: run the app; turn known errors into one line on stderr and an exit code."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # unwind, so that no half-written .part file stays
+        if signal.getsignal(sig) == signal.SIG_DFL:
+            signal.signal(sig, _on_signal)
     try:
-        app(standalone_mode=True)
+        try:
+            app(standalone_mode=True)
+        finally:
+            sys.stdout.flush()  # a full disk behind stdout shows here, not as a traceback at exit
     except RnnluError as e:
         print(f"rnnlu: error: {e}", file=sys.stderr)
         sys.exit(e.exit_code)
@@ -291,4 +316,17 @@ def main() -> None:
         sys.exit(130)
     except MemoryError:
         print("rnnlu: error: out of memory; use smaller batches or shorter texts", file=sys.stderr)
+        sys.exit(1)
+    except Terminated as e:
+        from rnnlu.modelfile import remove_live_parts
+
+        remove_live_parts()
+        print(f"rnnlu: stopped by {signal.Signals(e.signum).name}", file=sys.stderr)
+        sys.exit(128 + e.signum)
+    except OSError as e:  # the last resort: one line, never a traceback
+        try:
+            sys.stdout.flush()
+        except OSError:
+            _quiet_stdout()
+        print(f"rnnlu: error: {_os_error_line(e)}", file=sys.stderr)
         sys.exit(1)

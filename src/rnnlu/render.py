@@ -58,25 +58,19 @@ def write_results(run: SentimentRun, source: io.Source, fmt: str, output: Path |
 
 def _rows(run: SentimentRun, source: io.Source, progress, task_id):
     for n, (record, result) in enumerate(run.results, start=1):
-        row = dict(record.fields) if record.fields else {"text": record.text}
-        for key, value in sentiment_row(result, run.compare).items():
-            row[_free_name(key, record.fields)] = value
+        row = io.merge_row(record.fields or {"text": record.text}, sentiment_row(result, run.compare))
         if progress is not None and (n % 256 == 0):
             progress.update(task_id, completed=source.position() if source.position else None, texts=n)
         yield result, row
 
 
-def _free_name(key: str, existing: dict) -> str:
-    """Result columns never overwrite an input column of the same name."""
-    return key if key not in existing else f"rnnlu_{key}"
-
-
 def _columns(run: SentimentRun, source: io.Source) -> list[str]:
-    base = list(source.columns) if source.kind == "csv" else ["text"]
+    """CSV/TSV columns: the input's (CSV: all; JSONL: the text field), then the results' (which win a clash)."""
+    base = list(source.columns) if source.kind in ("csv", "jsonl") else ["text"]
     ours = ["label", *[f"p_{label}" for label in run.labels], "model"]
     if run.compare:
         ours += ["baseline_label", "baseline_score", "baseline_words"]
-    return base + [_free_name(c, dict.fromkeys(base)) for c in ours]
+    return io.merge_columns(base, ours)
 
 
 def _agreement_line(run: SentimentRun) -> str:
