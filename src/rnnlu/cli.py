@@ -85,8 +85,8 @@ def models(name: Annotated[Optional[str], typer.Argument(help="Show this model's
 
 @app.command()
 def train(
-    task: Annotated[str, typer.Argument(help="Task to train: sentiment.")],
-    train_files: Annotated[list[Path], typer.Option("--train", help="Training file(s): `label<TAB>text` TSV, or CSV/TSV with label,text columns. Repeatable.")],
+    task: Annotated[str, typer.Argument(help="Task to train: sentiment | tag.")],
+    train_files: Annotated[list[Path], typer.Option("--train", help="Training file(s): `label<TAB>text` TSV, or CSV/TSV with label,text columns (tag: CoNLL-U or `token<TAB>tag`). Repeatable.")],
     dev_files: Annotated[list[Path], typer.Option("--dev", help="Dev file(s) for early stopping and model choice. Repeatable.")],
     out: Annotated[str, typer.Option("--out", help="A NAME (saved among your models) or a path ending in .safetensors.")],
     arch: Annotated[str, typer.Option(help="bigru | bilstm | gru | lstm | rnn | birnn")] = "bigru",
@@ -121,6 +121,7 @@ def train(
     ema: Annotated[float, typer.Option(help="Score and save a running average of the weights with this decay per step (e.g. 0.999; 0 = off).")] = 0.0,
     teacher: Annotated[Optional[list[str]], typer.Option(help="A trained model (name or file) whose answers the new model also learns to match; repeat for several, their answers are averaged.")] = None,
     distill: Annotated[Optional[float], typer.Option(help="With --teacher: share of the loss spent on matching the teachers, the rest on the labels (default 0.5).", show_default=False)] = None,
+    scheme: Annotated[Optional[str], typer.Option(help="tag: pos | ner | coin (the tags the files hold).", show_default=False)] = None,
 ):
     """Train a model and write it with its model card."""
     from rnnlu.render import train_with_progress
@@ -136,7 +137,7 @@ def train(
                         augment_negation_frames=augment_negation_frames, lr_decay=lr_decay, calibrate=calibrate,
                         init_from=str(init_from) if init_from else None, balance=balance, device=device,
                         subword_buckets=subword_buckets, augment_lexicon=augment_lexicon, ema=ema,
-                        teachers=teacher or [], distill=distill)
+                        teachers=teacher or [], distill=distill, scheme=scheme)
     train_with_progress(opts, command="rnnlu " + " ".join(_quote(a) for a in sys.argv[1:]))
 
 
@@ -158,8 +159,17 @@ def pretrain(
     time_budget: Annotated[float, typer.Option(help="Stop after the epoch that passes this many minutes (0 = no limit).")] = 0.0,
     resume: Annotated[bool, typer.Option(help="Continue from the checkpoint left by an interrupted run.")] = False,
     device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
+    objective: Annotated[str, typer.Option(help="lm: two language models (for `train --init-from`) | blank: predict each word from both sides (the fill-blank model).")] = "lm",
+    join_lines: Annotated[bool, typer.Option(help="Wrapped text (novels): join lines into sentences before reading.")] = False,
+    checkpoint_every: Annotated[int, typer.Option(help="Also checkpoint and score inside an epoch every this many batches (0 = at epoch ends only); --time-budget then stops at one of these.")] = 0,
+    agreement_from: Annotated[Optional[Path], typer.Option(help="--objective blank: a folder of UD treebanks; their present-tense verb pairs (is/are, hates/hate) teach number agreement.")] = None,
+    agreement_weight: Annotated[float, typer.Option(help="Weight of the agreement loss.")] = 1.0,
+    dev: Annotated[Optional[list[Path]], typer.Option("--dev", help="--objective blank: blank item files scored at each checkpoint; the best-scoring weights are kept. Repeatable.")] = None,
+    dev_sample: Annotated[int, typer.Option(help="Items of each --dev file scored at each checkpoint (0 = all).")] = 1000,
+    max_tokens: Annotated[int, typer.Option(help="Cut longer sentences into pieces of this many tokens.")] = 60,
+    dropout: Annotated[float, typer.Option(help="Dropout on word vectors and states.")] = 0.2,
 ):
-    """Pretrain word vectors and encoder as a language model on raw text, for `train --init-from`."""
+    """Pretrain word vectors and encoder as a language model on raw text, for `train --init-from`; or train the fill-blank model (--objective blank)."""
     from rnnlu.pretrain import PretrainOptions
     from rnnlu.render import pretrain_with_progress
 
@@ -167,7 +177,11 @@ def pretrain(
                            embedding_dim=embedding_dim, epochs=epochs, batch_size=batch_size, lr=lr,
                            max_vocab=max_vocab, min_freq=min_freq, max_lines=max_lines,
                            exclude=[str(p) for p in exclude or []], seed=seed, time_budget=time_budget * 60,
-                           resume=resume, device=device)
+                           resume=resume, device=device, objective=objective, join_lines=join_lines,
+                           checkpoint_every=checkpoint_every, agreement_weight=agreement_weight,
+                           agreement_from=str(agreement_from) if agreement_from else None,
+                           dev=[str(p) for p in dev or []], dev_sample=dev_sample, max_tokens=max_tokens,
+                           dropout=dropout)
     pretrain_with_progress(opts, command="rnnlu " + " ".join(_quote(a) for a in sys.argv[1:]))
 
 

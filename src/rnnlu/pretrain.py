@@ -18,6 +18,7 @@ import math
 import os
 import platform
 import random
+import re
 import shlex
 import sys
 import time
@@ -58,6 +59,13 @@ class PretrainOptions:
     device: str = "auto"
     exclude: list[str] = field(default_factory=list)
     resume: bool = False
+    objective: str = "lm"         # lm: two language models | blank: predict each word from both sides (fill-blank)
+    join_lines: bool = False      # wrapped text: join a line that does not end a sentence with the next
+    checkpoint_every: int = 0     # > 0: also checkpoint (and score) inside an epoch, every this many batches
+    agreement_from: str | None = None  # blank objective: UD treebank folder giving verb number pairs
+    agreement_weight: float = 1.0
+    dev: list[str] = field(default_factory=list)   # blank objective: blank item files scored at each checkpoint
+    dev_sample: int = 1000        # items scored per dev file at each checkpoint (0 = all)
 
 
 @dataclass
@@ -67,6 +75,9 @@ class LMEpochLog:
     heldout_perplexity: float
     seconds: float
     best: bool
+    batch: int = 0                # batches done in this epoch when the log was taken (0: the epoch's end)
+    tokens_seen: int = 0          # training tokens read so far, over all epochs
+    dev: dict = field(default_factory=dict)   # blank objective: accuracy on each dev file
 
 
 @dataclass
@@ -105,6 +116,36 @@ def read_lines(path: Path) -> Iterator[str]:
         raise RnnluError(f"cannot read {path}: {e}") from None
 
 
+_SENTENCE_END = re.compile(r"[.!?][\"'\u2019\u201d)\]]*$")
+_SENTENCE_SPLIT = re.compile(r"(?<![A-Z])(?<!Mr)(?<!Mrs)(?<!Dr)(?<!St)(?<!Messrs)[.!?][\"'\u2019\u201d)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z])")
+
+
+def read_wrapped(path: Path) -> Iterator[str]:
+    """Sentences of wrapped text: lines joined until one ends a sentence or a blank line ends the
+    paragraph, then paragraphs cut after ``.``/``!``/``?`` before a capital (Mr./Mrs./Dr. kept)."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as f:
+            buffer: list[str] = []
+            for line in f:
+                line = line.strip()
+                if line:
+                    buffer.append(line)
+                if buffer and (not line or _SENTENCE_END.search(line)):
+                    paragraph = " ".join(buffer)
+                    buffer = []
+                    start = 0
+                    for m in _SENTENCE_SPLIT.finditer(paragraph):
+                        yield paragraph[start : m.end()].strip()
+                        start = m.end()
+                    if paragraph[start:].strip():
+                        yield paragraph[start:].strip()
+            if buffer:
+                yield " ".join(buffer)
+    except OSError as e:
+        raise RnnluError(f"cannot read {path}: {e}") from None
+
+
 def _tokenize_many(lines: list[str]) -> list[list[str]]:
     """Tokenise in worker processes when there is a lot of text and more than one core."""
     workers = min(os.cpu_count() or 1, 16)
@@ -117,7 +158,7 @@ def _tokenize_many(lines: list[str]) -> list[list[str]]:
 
 
 def read_corpus(paths: list[str], max_lines: int = 0, max_tokens: int = 60,
-                exclude: set[str] | None = None) -> tuple[list[list[str]], dict[str, int], int]:
+                exclude: set[str] | None = None, join_lines: bool = False) -> tuple[list[list[str]], dict[str, int], int]:
     """Tokenised sentences from every corpus path, long lines cut into ``max_tokens`` pieces.
 
     Returns (sentences, lines read per path, lines dropped because they equal an excluded text).
@@ -128,7 +169,7 @@ def read_corpus(paths: list[str], max_lines: int = 0, max_tokens: int = 60,
         for f in corpus_files(path):
             if max_lines and n >= max_lines:
                 break
-            for line in read_lines(f):
+            for line in (read_wrapped(f) if join_lines else read_lines(f)):
                 if max_lines and n >= max_lines:
                     break
                 lines.append(line)
@@ -170,78 +211,135 @@ def encoder_tensors(lm_config: ModelConfig, tensors: dict[str, np.ndarray], bidi
 def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | None = None,
              on_batch: Callable[[int, int], None] | None = None, command: str | None = None,
              on_note: Callable[[str], None] | None = None) -> PretrainResult:
-    """Train a bidirectional (or forward) LM on the corpus; save embedding + encoder + card.
+    """Train a bidirectional (or forward) LM, or the fill-blank model; save it with its card.
 
-    ``on_note`` hears one line once the corpus is read (it can take minutes).
+    ``on_note`` hears one line once the corpus is read (it can take minutes). With
+    ``checkpoint_every`` the run also checkpoints inside an epoch (a "stretch"): ``--resume``
+    continues from the next batch with the same random state, so an interrupted run writes the
+    same file as an uninterrupted one; a time budget then ends the run at a stretch's end.
     """
     import torch
 
-    from rnnlu.network import LanguageModel, pick_device
+    from rnnlu.network import pick_device
     from rnnlu.train import _bucketed_batches, resolve_out
 
     if opts.arch not in ARCHITECTURES:
         raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
     if not opts.corpus:
         raise UsageError("pretraining needs at least one --corpus file or folder")
+    if opts.objective not in ("lm", "blank"):
+        raise UsageError(f"unknown objective {opts.objective!r}; choose lm or blank")
+    if opts.objective == "blank" and not ARCHITECTURES[opts.arch][1]:
+        raise UsageError("the blank objective reads both sides of each word: use --arch bigru or bilstm")
+    if opts.objective == "lm" and (opts.dev or opts.agreement_from):
+        raise UsageError("--dev and --agreement-from apply to --objective blank only")
     device = pick_device(opts.device)
     random.seed(opts.seed)
     np.random.seed(opts.seed)
     torch.manual_seed(opts.seed)
-
-    exclude = set()
-    for path in opts.exclude:
-        exclude |= {" ".join(tokenize(line)) for f in corpus_files(path) for line in read_lines(f)}
-    t_read = time.perf_counter()
-    sentences, per_path, dropped = read_corpus(opts.corpus, opts.max_lines, opts.max_tokens, exclude)
-    read_seconds = time.perf_counter() - t_read
-    if len(sentences) < 10:
-        raise RnnluError("the corpus holds fewer than 10 sentences of 2+ words; give more text")
-    vocab = Vocab.build(sentences, max_size=opts.max_vocab, min_freq=opts.min_freq)
-    rng = random.Random(opts.seed)
-    order = list(range(len(sentences)))
-    rng.shuffle(order)
-    n_held = min(opts.heldout_lines, len(sentences) // 10)
-    held = [vocab.encode(sentences[i]) for i in order[:n_held]]
-    train_ids = [vocab.encode(sentences[i]) for i in order[n_held:]]
-    tokens = sum(len(s) for s in train_ids)
-    if on_note:
-        on_note(f"read {len(sentences):,} sentences ({tokens:,} training tokens) in {read_seconds:.0f}s; "
-                f"{len(vocab):,} words in the vocabulary")
-
-    cell, bidirectional = ARCHITECTURES[opts.arch]
-    config = ModelConfig(task="lm", cell=cell, bidirectional=bidirectional, layers=1,
-                         embedding_dim=opts.embedding_dim, hidden_size=opts.hidden, vocab_size=len(vocab),
-                         labels=[], head="lm", dropout=opts.dropout)
-    net = LanguageModel(config).to(device)
-    optimizer = torch.optim.Adam(net.parameters(), lr=opts.lr)
     out_path = resolve_out(opts.out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     ckpt_path = out_path.with_name(out_path.name + ".ckpt")
+
+    t_read = time.perf_counter()
+    vocab, held, train_ids, per_path, dropped = _prepared_corpus(opts, out_path)
+    read_seconds = time.perf_counter() - t_read
+    tokens = int(sum(len(s) for s in train_ids))
+    if on_note:
+        on_note(f"read {len(held) + len(train_ids):,} sentences ({tokens:,} training tokens) in {read_seconds:.0f}s; "
+                f"{len(vocab):,} words in the vocabulary")
+
+    cell, bidirectional = ARCHITECTURES[opts.arch]
+    blank = opts.objective == "blank"
+    config = ModelConfig(task="fill-blank" if blank else "lm", cell=cell, bidirectional=bidirectional, layers=1,
+                         embedding_dim=opts.embedding_dim, hidden_size=opts.hidden, vocab_size=len(vocab),
+                         labels=[], head="blank" if blank else "lm", dropout=opts.dropout)
+    pairs: dict[str, str] = {}
+    dev_items: dict[str, list] = {}
+    if blank:
+        from rnnlu.blank_network import BlankModel
+        from rnnlu.tasks.fill_blank.items import read_items
+
+        partners = torch.zeros(len(vocab), dtype=torch.long)
+        if opts.agreement_from:
+            from rnnlu.tasks.fill_blank.number import number_pairs
+
+            pairs = {a: b for a, b in number_pairs(opts.agreement_from).items() if a in vocab and b in vocab}
+            for a, b in pairs.items():
+                partners[vocab.stoi[a]] = vocab.stoi[b]
+        for path in opts.dev:
+            items = read_items(path)
+            if opts.dev_sample and len(items) > opts.dev_sample:
+                items = random.Random(opts.seed).sample(items, opts.dev_sample)
+            dev_items[path] = items
+        net = BlankModel(config, partners, opts.agreement_weight).to(device)
+    else:
+        from rnnlu.network import LanguageModel
+
+        net = LanguageModel(config).to(device)
+    optimizer = torch.optim.Adam(net.parameters(), lr=opts.lr)
     history: list[LMEpochLog] = []
-    best, best_state, start_epoch = math.inf, None, 1
+    best, best_state, start_epoch, start_batch, tokens_seen = -math.inf, None, 1, 0, 0
+    carried = (0.0, 0)   # loss sum and word count of the epoch so far, when resuming inside it
     if opts.resume and ckpt_path.exists():
-        ckpt = torch.load(ckpt_path, weights_only=True, map_location=device)
-        net.load_state_dict(ckpt["model"])
-        optimizer.load_state_dict(ckpt["optimizer"])
+        try:
+            ckpt = torch.load(ckpt_path, weights_only=True, map_location=device)
+            if "options" in ckpt and json.loads(ckpt["options"]) != _resume_key(opts):
+                raise UsageError(f"{ckpt_path} was made with other options; rerun with the same options, "
+                                 "or delete the checkpoint to start afresh")
+            net.load_state_dict(ckpt["model"])
+            optimizer.load_state_dict(ckpt["optimizer"])
+        except (RuntimeError, KeyError, ValueError, EOFError) as e:
+            raise RnnluError(f"cannot resume from {ckpt_path} ({str(e).splitlines()[0][:120]}); "
+                             "delete it to start afresh") from None
         best_state, best = ckpt["best_state"], float(ckpt["best"])
-        start_epoch = int(ckpt["epoch"]) + 1
+        start_epoch, start_batch = int(ckpt["epoch"]), int(ckpt.get("batch", 0))
+        if not start_batch:
+            start_epoch += 1
+        tokens_seen = int(ckpt.get("tokens_seen", 0))
+        carried = (float(ckpt.get("epoch_loss", 0.0)), int(ckpt.get("epoch_count", 0)))
+        if "rng" in ckpt:
+            torch.set_rng_state(ckpt["rng"])
         history = [LMEpochLog(**h) for h in json.loads(ckpt["history"])]
+
+    def save_checkpoint(epoch: int, batch: int, total: float, count: int) -> None:
+        state = {"model": net.state_dict(), "optimizer": optimizer.state_dict(), "best_state": best_state,
+                 "best": best, "epoch": epoch, "batch": batch, "tokens_seen": tokens_seen, "epoch_loss": total,
+                 "epoch_count": count, "rng": torch.get_rng_state(), "options": json.dumps(_resume_key(opts)),
+                 "history": json.dumps([asdict(h) for h in history])}
+        tmp = ckpt_path.with_name(ckpt_path.name + ".part")
+        torch.save(state, tmp)
+        os.replace(tmp, ckpt_path)   # a crash or full disk never leaves a truncated checkpoint
+
+    def score_now(epoch: int, batch: int, loss: float, seconds: float) -> LMEpochLog:
+        nonlocal best, best_state
+        ppl = _perplexity(net, held, device)
+        dev = {p: round(_blank_accuracy(net, vocab, items, device), 4) for p, items in dev_items.items()}
+        value = float(np.mean(list(dev.values()))) if dev else -ppl
+        improved = value > best
+        if improved:
+            best = value
+            best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+        net.train()
+        return LMEpochLog(epoch, loss, round(ppl, 2), seconds, improved, batch, tokens_seen, dev)
 
     steps_per_epoch = math.ceil(len(train_ids) / opts.batch_size)
     scheduler_total = steps_per_epoch * opts.epochs
     started = time.perf_counter()
+    out_of_time = False
     for epoch in range(start_epoch, opts.epochs + 1):
         t0 = time.perf_counter()
         net.train()
         batches = _bucketed_batches(train_ids, opts.batch_size, random.Random(opts.seed * 1000 + epoch), length=len)
-        total, count = 0.0, 0
+        first = start_batch if epoch == start_epoch else 0
+        total, count = carried if epoch == start_epoch else (0.0, 0)
         warmup = max(1, min(200, scheduler_total // 10))
-        for b, batch in enumerate(batches):
+        for b in range(first, len(batches)):
             step = (epoch - 1) * steps_per_epoch + b
             for group in optimizer.param_groups:  # linear warm-up, then cosine decay to 10%
                 warm = min(1.0, (step + 1) / warmup)
                 group["lr"] = opts.lr * warm * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / scheduler_total)))
-            ids, lengths = _pad(batch, device)
+            ids, lengths = _pad(batches[b], device)
             loss, n = net.loss(ids, lengths)
             optimizer.zero_grad()
             loss.backward()
@@ -249,31 +347,42 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
             optimizer.step()
             total += loss.item() * n
             count += n
+            tokens_seen += n
             if on_batch:
                 on_batch(b + 1, len(batches))
-        ppl = _perplexity(net, held, device)
-        improved = ppl < best
-        if improved:
-            best = ppl
-            best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
-        log = LMEpochLog(epoch, total / max(count, 1), round(ppl, 2), time.perf_counter() - t0, improved)
+            if opts.checkpoint_every and (b + 1) % opts.checkpoint_every == 0 and b + 1 < len(batches):
+                log = score_now(epoch, b + 1, total / max(count, 1), time.perf_counter() - t0)
+                history.append(log)
+                save_checkpoint(epoch, b + 1, total, count)
+                if on_epoch:
+                    on_epoch(log)
+                if opts.time_budget and time.perf_counter() - started > opts.time_budget:
+                    out_of_time = True
+                    break
+        if out_of_time:
+            break
+        log = score_now(epoch, 0, total / max(count, 1), time.perf_counter() - t0)
         history.append(log)
-        torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "best_state": best_state,
-                    "best": best, "epoch": epoch, "history": json.dumps([asdict(h) for h in history])}, ckpt_path)
+        save_checkpoint(epoch, 0, 0.0, 0)
         if on_epoch:
             on_epoch(log)
         if opts.time_budget and time.perf_counter() - started > opts.time_budget:
+            out_of_time = epoch < opts.epochs
             break
 
-    net.load_state_dict(best_state)
-    tensors = {k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}
+    tensors = {k: v.detach().cpu().numpy() for k, v in best_state.items()}
     name = out_path.name.removesuffix(".safetensors")
     meta = {"format": "rnnlu", "version": 1, "config": config.to_dict(), "vocab": vocab.itos, "name": name}
+    if blank:
+        from rnnlu.blank_network import cutoffs_for
+
+        meta["softmax_cutoffs"] = cutoffs_for(len(vocab))
     save_tensors(out_path, tensors, meta)
+    best_log = max((h for h in history if h.best), key=lambda h: (h.epoch, h.batch or 10**12), default=None)
     card = {
         "name": name,
-        "task": "lm",
-        "architecture": config.describe() + " language model",
+        "task": config.task,
+        "architecture": config.describe() + (" fill-blank (context2vec)" if blank else " language model"),
         "arch": opts.arch,
         "command": command or "rnnlu pretrain " + " ".join(shlex.quote(a) for a in sys.argv[2:]),
         "rnnlu_version": __version__,
@@ -287,11 +396,15 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
         "lines_dropped_as_excluded": dropped,
         "train_sentences": len(train_ids),
         "train_tokens": tokens,
+        "tokens_seen": tokens_seen,
+        "complete": not out_of_time,
         "heldout_sentences": len(held),
-        "heldout_perplexity": round(best, 2),
+        "heldout_perplexity": best_log.heldout_perplexity if best_log else None,
+        "dev": best_log.dev if best_log else {},
+        "agreement_pairs": len(pairs) // 2,
         "read_seconds": round(read_seconds, 1),
-        "epochs_run": len(history),
-        "seconds_per_epoch": round(float(np.mean([h.seconds for h in history])), 1),
+        "epochs_run": len({h.epoch for h in history}),
+        "seconds_per_epoch": round(float(np.mean([h.seconds for h in history if not h.batch] or [0.0])), 1),
         "history": [asdict(h) for h in history],
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU threads, torch {torch.__version__}, device {device}",
         "trained": time.strftime("%Y-%m-%d"),
@@ -300,8 +413,83 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     with atomic_write(card_path) as f:
         json.dump(card, f, indent=2)
         f.write("\n")
-    ckpt_path.unlink(missing_ok=True)
+    if not out_of_time:
+        ckpt_path.unlink(missing_ok=True)
     return PretrainResult(str(out_path), card, history)
+
+
+def _resume_key(opts: PretrainOptions) -> dict:
+    """The options a resumed run must share with the run that left the checkpoint."""
+    skip = {"resume", "time_budget", "device", "out"}
+    return {k: v for k, v in asdict(opts).items() if k not in skip}
+
+
+def _prepared_corpus(opts: PretrainOptions, out_path: Path):
+    """(vocab, held-out ids, training ids, lines per path, lines dropped), cached beside the output.
+
+    Reading and tokenising tens of millions of words takes minutes; a resumed run reads the cache
+    (checked against the options that shape it) and gets exactly the same sentences.
+    """
+    key = json.dumps({k: getattr(opts, k) for k in ("corpus", "max_lines", "max_tokens", "join_lines", "exclude",
+                                                    "max_vocab", "min_freq", "seed", "heldout_lines")})
+    cache = out_path.with_name(out_path.name + ".corpus.npz")
+    if cache.exists():
+        try:
+            with np.load(cache, allow_pickle=False) as z:
+                if str(z["key"]) == key:
+                    flat, offsets = z["ids"], z["offsets"]
+                    sents = [flat[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
+                    n_held = int(z["n_held"])
+                    meta = json.loads(str(z["meta"]))
+                    return (Vocab(meta["vocab"]), sents[:n_held], sents[n_held:], meta["per_path"], meta["dropped"])
+        except (OSError, ValueError, KeyError):
+            pass
+    exclude = set()
+    for path in opts.exclude:
+        exclude |= {" ".join(tokenize(line)) for f in corpus_files(path) for line in read_lines(f)}
+    sentences, per_path, dropped = read_corpus(opts.corpus, opts.max_lines, opts.max_tokens, exclude, opts.join_lines)
+    if len(sentences) < 10:
+        raise RnnluError("the corpus holds fewer than 10 sentences of 2+ words; give more text")
+    vocab = Vocab.build(sentences, max_size=opts.max_vocab, min_freq=opts.min_freq)
+    rng = random.Random(opts.seed)
+    order = list(range(len(sentences)))
+    rng.shuffle(order)
+    n_held = min(opts.heldout_lines, len(sentences) // 10)
+    encoded = [np.asarray(vocab.encode(sentences[i]), dtype=np.int32) for i in order]
+    del sentences
+    if opts.objective == "blank" or len(encoded) > 200_000:  # worth caching: big or meant to be resumed
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(s) for s in encoded])
+        meta = json.dumps({"vocab": vocab.itos, "per_path": per_path, "dropped": dropped})
+        tmp = cache.with_name(cache.name + ".part.npz")
+        np.savez(tmp, key=np.array(key), ids=np.concatenate(encoded), offsets=offsets, n_held=np.array(n_held),
+                 meta=np.array(meta))
+        os.replace(tmp, cache)
+    return vocab, encoded[:n_held], encoded[n_held:], per_path, dropped
+
+
+def _blank_accuracy(net, vocab: Vocab, items: list, device) -> float:
+    """Share of blank items whose gold answer gets the highest probability among its options."""
+    import torch
+
+    net.eval()
+    right = 0
+    with torch.no_grad():
+        for start in range(0, len(items), 128):
+            chunk = items[start : start + 128]
+            rows, where = [], []
+            for item in chunk:
+                left, after = tokenize(item.left), tokenize(item.right)
+                rows.append(vocab.encode(left + ["<unk>"] + after))
+                where.append(len(left))
+            ids, lengths = _pad(rows, device)
+            q = net.queries(ids, lengths)[torch.arange(len(chunk)), torch.tensor(where)]
+            log_p = net.softmax.log_prob(q)
+            for i, item in enumerate(chunk):
+                option_ids = [vocab.encode(tokenize(o) or ["<unk>"])[0] for o in item.options]
+                scores = log_p[i, option_ids]
+                right += item.options[int(scores.argmax())] == item.answer
+    return right / max(len(items), 1)
 
 
 def _pad(batch: list[list[int]], device):

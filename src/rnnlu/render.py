@@ -225,13 +225,18 @@ def pretrain_with_progress(opts, command: str) -> None:
 
     def describe(log) -> str:
         star = " *best" if log.best else ""
-        return (f"epoch {log.epoch:>2}  loss {log.loss:.4f}  held-out perplexity {log.heldout_perplexity:.1f}{star}  "
-                f"{log.seconds:.0f}s")
+        where = f"epoch {log.epoch:>2}" + (f" batch {log.batch:,}" if log.batch else "")
+        dev = "".join(f"  {Path(p).name} {v:.4f}" for p, v in log.dev.items())
+        return (f"{where}  loss {log.loss:.4f}  held-out perplexity {log.heldout_perplexity:.1f}{dev}{star}  "
+                f"{log.tokens_seen:,} tokens  {log.seconds:.0f}s")
 
     console, result = _with_epoch_progress(pretrain, opts, command, describe)
     card = result.card
-    console.print(f"saved {result.path} ({card['parameters']:,} parameters, {card['train_tokens']:,} training tokens, "
-                  f"held-out perplexity {card['heldout_perplexity']}); use it with `rnnlu train --init-from {result.path}`")
+    use = (f"use it with `rnnlu fill-blank -m {result.path}`" if card["task"] == "fill-blank"
+           else f"use it with `rnnlu train --init-from {result.path}`")
+    left = "" if card.get("complete", True) else "; stopped by the time budget: --resume continues it"
+    console.print(f"saved {result.path} ({card['parameters']:,} parameters, {card['tokens_seen']:,} tokens read, "
+                  f"held-out perplexity {card['heldout_perplexity']}){left}; {use}")
 
 
 def show_checks(report, fmt: str) -> None:
