@@ -72,6 +72,42 @@ def sentiment(
 
 
 @app.command()
+def tag(
+    texts: Annotated[Optional[list[str]], typer.Argument(help="Texts to tag; omit to read stdin, one text per line.", show_default=False)] = None,
+    scheme: Annotated[Optional[str], typer.Option(help="coin | pos | ner (default: the --model's own, else coin).", show_default=False)] = None,
+    csv: Annotated[Optional[Path], typer.Option("--csv", help="Read a CSV file (TSV if it ends in .tsv); every column is kept.")] = None,
+    column: Annotated[Optional[str], typer.Option(help="The --csv column holding the text (default: 'text').")] = None,
+    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Read a JSON-lines file.")] = None,
+    field: Annotated[Optional[str], typer.Option(help="The --jsonl field holding the text (default: 'text').")] = None,
+    conll: Annotated[Optional[Path], typer.Option("--conll", help="Read a CoNLL-U or `token<TAB>tag` file; its own tokens are kept.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name (see `rnnlu models`) or path to a .safetensors file.")] = None,
+    compare: Annotated[bool, typer.Option("--compare", "-c", help="Show the baseline's tags beside the model's, differences marked.")] = False,
+    summary: Annotated[bool, typer.Option("--summary", help="Counts per tag / entity type / ticker over the whole input, baseline beside.")] = False,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table | tags | jsonl | json | conll | csv | tsv (default: table on a terminal, else by input: csv, jsonl, conll, or tags)")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this file (atomically) instead of stdout.")] = None,
+    max_chars: Annotated[int, typer.Option(help="Refuse texts longer than this many characters.")] = 100_000,
+):
+    """Tag every token: coin tickers (U elsewhere), universal POS, or WNUT-17 entities; spans with offsets."""
+    from rnnlu import io
+    from rnnlu.tasks.tag.output import (choose_tag_format, conll_source, run_tag, show_summary, summarise,
+                                        write_tag_results)
+    from rnnlu.tasks.tag.schemes import get_scheme
+
+    if scheme:
+        get_scheme(scheme)
+    if conll and (texts or csv or jsonl):
+        raise UsageError("give one input, not --conll and another")
+    source = conll_source(conll) if conll else io.open_source(texts, csv, column, jsonl, field, stdin=sys.stdin.buffer,
+                                                              stdin_is_tty=sys.stdin.isatty(), max_chars=max_chars)
+    fmt = choose_tag_format(fmt, output, source.kind, sys.stdout.isatty())
+    run = run_tag(source, model=model, scheme=scheme, compare=compare or summary)
+    if summary:
+        show_summary(summarise(run), fmt, output)
+    else:
+        write_tag_results(run, fmt, output, compare, source.kind)
+
+
+@app.command()
 def models(name: Annotated[Optional[str], typer.Argument(help="Show this model's card.")] = None,
            fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table | json")] = None):
     """List bundled and your own models, or show one model's card."""

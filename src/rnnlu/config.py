@@ -26,6 +26,9 @@ class ModelConfig:
     dropout: float = 0.3
     hashtag_backoff: bool = True   # an unknown "#word" reads as "word" (False in files made before it)
     subword_buckets: int = 0       # > 0: a word's vector adds its hashed character n-grams' (subwords.py)
+    tokenizer: str = "sentiment"   # how raw text is split: "sentiment" (tokenize) | "surface" (surface_tokens)
+    case_features: bool = False    # tag models: words looked up lower-cased, plus a case-class vector (wordshape.py)
+    scheme: str = ""               # tag head: pos | ner | coin
 
     def __post_init__(self):
         if self.cell not in CELLS:
@@ -46,7 +49,7 @@ class ModelConfig:
     def describe(self) -> str:
         """e.g. 'BiGRU 1x128', or 'BiLSTM 1x256 + n-grams' when words also read by their pieces."""
         name = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}[self.cell]
-        pieces = " + n-grams" if self.subword_buckets else ""
+        pieces = (" + n-grams" if self.subword_buckets else "") + (" + case" if self.case_features else "")
         return f"{'Bi' if self.bidirectional else ''}{name} {self.layers}x{self.hidden_size}{pieces}"
 
     def to_dict(self) -> dict:
@@ -61,7 +64,7 @@ class ModelConfig:
 
 def tensor_names(config: ModelConfig) -> list[str]:
     """Every tensor a model file of this config holds (torch's own names for the recurrent layer)."""
-    names = ["embedding.weight"] + (["subword.weight"] if config.subword_buckets else [])
+    names = ["embedding.weight"] + (["subword.weight"] if config.subword_buckets or config.case_features else [])
     for layer in range(config.layers):
         for suffix in ("", "_reverse")[: config.directions]:
             names += [f"rnn.{kind}_l{layer}{suffix}" for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]

@@ -11,6 +11,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnnlu.config import ModelConfig
+from rnnlu.wordshape import case_rows
 
 _RNN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
@@ -20,8 +21,9 @@ class Network(nn.Module):
         super().__init__()
         self.config = config
         self.embedding, self.rnn = _encoder_layers(config)
-        if config.subword_buckets:  # starts at zero: a pretrained word vector is unchanged until training moves it
-            self.subword = nn.Embedding(config.subword_buckets + 1, config.embedding_dim, padding_idx=0)
+        if config.subword_buckets or config.case_features:  # starts at zero: a pretrained word vector is unchanged until training moves it
+            rows = case_rows(config.subword_buckets) if config.case_features else config.subword_buckets + 1
+            self.subword = nn.Embedding(rows, config.embedding_dim, padding_idx=0)
             nn.init.zeros_(self.subword.weight)
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size * config.directions, len(config.labels))

@@ -118,7 +118,8 @@ def find_model(name_or_path: str | None, task: str) -> ModelEntry:
     if name_or_path is None:
         name = _index().get("defaults", {}).get(task)
         if name is None:
-            raise RnnluError(f"no bundled {task} model; train one with `rnnlu train {task}` and pass --model NAME")
+            command = task.replace(":", " --scheme ")  # "tag:pos" -> "tag --scheme pos"
+            raise RnnluError(f"no bundled {task} model; train one with `rnnlu train {command}` and pass --model NAME")
         name_or_path = name
     path = Path(name_or_path)
     if path.suffix == SUFFIX or os.sep in name_or_path:
@@ -132,11 +133,17 @@ def find_model(name_or_path: str | None, task: str) -> ModelEntry:
     raise RnnluError(f"unknown model {name_or_path!r}; available: {names} (see `rnnlu models`)")
 
 
-def load_model(name_or_path: str | None = None, task: str = "sentiment"):
-    """Load a model for ``task``; bundled files must match their recorded sha256."""
+COMMAND_FOR = {"sentiment": "rnnlu sentiment", "tag": "rnnlu tag"}
+
+
+def load_model(name_or_path: str | None = None, task: str = "sentiment", scheme: str | None = None):
+    """Load a model for ``task``; bundled files must match their recorded sha256.
+
+    A tag model's default is chosen per scheme (``defaults["tag:pos"]``; coin when none is given).
+    """
     from rnnlu.model import Model
 
-    entry = find_model(name_or_path, task)
+    entry = find_model(name_or_path, f"tag:{scheme or 'coin'}" if task == "tag" else task)
     if entry.bundled:
         expected = _index().get("sha256", {}).get(entry.path.name)
         actual = sha256_of(entry.path)
@@ -145,7 +152,9 @@ def load_model(name_or_path: str | None = None, task: str = "sentiment"):
                              f"got {actual[:12]}…): the file is damaged or was changed; reinstall rnnlu")
     model = Model.load(entry.path, card=entry.card, name=entry.name)
     if model.config.task != task:
-        raise RnnluError(f"model {entry.name!r} is a {model.config.task} model, not {task}")
+        other = COMMAND_FOR.get(model.config.task)
+        raise RnnluError(f"model {entry.name!r} is a {model.config.task} model, not {task}"
+                         + (f"; use it with `{other}`" if other else ""))
     return model
 
 

@@ -75,6 +75,7 @@ class TrainOptions:
     ema: float = 0.0              # > 0: score and keep an exponential moving average of the weights (decay per step)
     teachers: list[str] = field(default_factory=list)  # models whose averaged answers the new one also learns
     distill: float | None = None  # with teachers: share of the loss given to matching their answers (None: 0.5)
+    scheme: str | None = None     # tag: pos | ner | coin
 
 
 @dataclass
@@ -269,6 +270,12 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
 
     ``on_note`` hears one line per slow step before the first epoch (such as each teacher's pass).
     """
+    if opts.task == "tag":  # one tag per token: its own examples, loss and metric (rnnlu.tasks.tag.train)
+        from rnnlu.tasks.tag.train import train_tagger
+
+        return train_tagger(opts, on_epoch=on_epoch, on_batch=on_batch, command=command, on_note=on_note)
+    if opts.scheme:
+        raise UsageError("--scheme is for `rnnlu train tag`")
     import torch
     import torch.nn.functional as F
 

@@ -1,0 +1,254 @@
+"""`rnnlu tag`: run a tagger over any input and write its answers (table, tags, jsonl/json, conll, csv/tsv, summary)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rnnlu import io
+from rnnlu.errors import RnnluError, UsageError
+from rnnlu.spans import spans_of
+from rnnlu.tasks.tag.task import TagResult, TagTask, check_scheme
+
+TAG_FORMATS = ("table", "tags", "json", "jsonl", "conll", "csv", "tsv")
+
+
+@dataclass
+class TagRun:
+    """A streaming run: iterate ``results`` (record, result) pairs; the difference counts fill as you go."""
+
+    model_name: str
+    scheme: str
+    compare: bool
+    results: Iterator
+    tokens: int = 0
+    differing: int = 0
+    texts: int = 0
+    columns: list[str] = field(default_factory=list)
+
+
+def conll_source(path: Path) -> io.Source:
+    """A CoNLL-U / ``token<TAB>tag`` file as input: one record per sentence, its own tokens kept."""
+    from rnnlu.conll import read_sentences, sentence_text
+
+    records = (io.Record(s.line, sentence_text(s)[0], {"_sentence": s}) for s in read_sentences(path, need_tags=False))
+    return io.Source(records, str(path), kind="conll", size=Path(path).stat().st_size)
+
+
+def run_tag(source: io.Source, model: str | None = None, scheme: str | None = None, compare: bool = False) -> TagRun:
+    from rnnlu.registry import load_model
+
+    loaded = load_model(model, task="tag", scheme=scheme)
+    task = TagTask(check_scheme(loaded, scheme))
+    run = TagRun(loaded.name, task.scheme.name, compare, iter(()), columns=list(source.columns))
+
+    def results():
+        records = iter(source.records)
+        pending: list = []
+
+        def items():
+            for record in records:
+                pending.append(record)
+                yield record.fields.get("_sentence") or record.text if source.kind == "conll" else record.text
+
+        for result in task.predict(loaded, items(), compare=compare):
+            record = pending.pop(0)
+            run.texts += 1
+            run.tokens += len(result.tags)
+            if result.baseline_tags is not None:
+                run.differing += sum(a != b for a, b in zip(result.tags, result.baseline_tags))
+            yield record, result
+
+    run.results = results()
+    return run
+
+
+def tag_row(record: io.Record, result: TagResult, compare: bool) -> dict:
+    """Flat result columns: the input's own, then tokens, tags, probabilities and spans."""
+    row = {k: v for k, v in record.fields.items() if not k.startswith("_")} if record.fields else {}
+    row.setdefault("text", result.text)
+    ours = {"tokens": result.tokens, "tags": result.tags, "probabilities": result.probabilities, "spans": result.spans,
+            "model": result.model}
+    if compare and result.baseline_tags is not None:
+        ours["baseline_tags"] = result.baseline_tags
+    for key, value in ours.items():
+        row[key if key not in row or key == "text" else f"rnnlu_{key}"] = value
+    return row
+
+
+def choose_tag_format(fmt: str | None, output: Path | None, kind: str, stdout_is_tty: bool) -> str:
+    if fmt in ("tags", "conll"):
+        return fmt
+    if fmt is None and output is not None and output.suffix.lower() in (".conll", ".conllu"):
+        return "conll"
+    if fmt is None and not output and not stdout_is_tty:
+        return {"csv": "csv", "jsonl": "jsonl", "conll": "conll"}.get(kind, "tags")
+    if fmt and fmt not in TAG_FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(TAG_FORMATS)}")
+    return io.choose_format(fmt, output, kind if kind != "conll" else "jsonl", stdout_is_tty)
+
+
+def write_tag_results(run: TagRun, fmt: str, output: Path | None, compare: bool, source_kind: str) -> None:
+    rows = iter(run.results)
+    first = next(rows, None)
+    if first is None:
+        raise RnnluError("no input texts: give TEXT arguments, lines on stdin, or a file with rows")
+    rows = itertools.chain([first], rows)
+    if fmt == "table":
+        _print_table(rows, run)
+    else:
+        with io.output_stream(output) as stream:
+            if fmt == "tags":
+                for _, result in rows:
+                    stream.write(" ".join(result.tags) + "\n")
+            elif fmt == "conll":
+                for _, result in rows:
+                    stream.write(conll_block(result, run.scheme))
+            else:
+                columns = (run.columns if source_kind == "csv" else ["text"]) + [
+                    c for c in ("tokens", "tags", "probabilities", "spans", "model") + (("baseline_tags",) if compare else ())]
+                writer = io.Writer(stream, fmt, columns)
+                for record, result in rows:
+                    row = tag_row(record, result, compare)
+                    if fmt in ("csv", "tsv"):
+                        row = {**row, "tokens": " ".join(result.tokens), "tags": " ".join(result.tags),
+                               "probabilities": " ".join(f"{p:.4f}" for p in result.probabilities),
+                               "spans": json.dumps(result.spans, ensure_ascii=False)}
+                        if compare:
+                            row["baseline_tags"] = " ".join(result.baseline_tags or [])
+                    writer.write(row)
+                writer.close()
+    if compare and fmt != "table" and run.texts > 1:
+        print(difference_line(run), file=sys.stderr)
+
+
+def difference_line(run: TagRun) -> str:
+    share = run.differing / run.tokens if run.tokens else 0.0
+    return (f"model and baseline differ on {run.differing:,} of {run.tokens:,} tokens ({share:.1%}) "
+            f"over {run.texts:,} texts")
+
+
+def conll_block(result: TagResult, scheme: str) -> str:
+    """pos: CoNLL-U columns (UPOS filled); ner/coin: ``token<TAB>tag`` (coin adds a BIO column)."""
+    lines = [f"# text = {result.text}"] if scheme == "pos" else []
+    bio = _as_bio(result.tags) if scheme == "coin" else None
+    for i, (token, tag) in enumerate(zip(result.tokens, result.tags)):
+        base = f"\t{result.baseline_tags[i]}" if result.baseline_tags is not None else ""
+        if scheme == "pos":
+            lines.append(f"{i + 1}\t{token}\t_\t{tag}\t_\t_\t_\t_\t_\t{'_' if not base else 'Baseline=' + base[1:]}")
+        elif bio is not None:
+            lines.append(f"{token}\t{tag}\t{bio[i]}{base}")
+        else:
+            lines.append(f"{token}\t{tag}{base}")
+    return "\n".join(lines) + "\n\n"
+
+
+def _as_bio(tags: list[str]) -> list[str]:
+    out = ["O"] * len(tags)
+    for span in spans_of(tags, "runs"):
+        out[span.start] = f"B-{span.label}"
+        for i in range(span.start + 1, span.end):
+            out[i] = f"I-{span.label}"
+    return out
+
+
+def _outside(scheme: str) -> str:
+    return {"ner": "O", "coin": "U"}.get(scheme, "")
+
+
+def _print_table(rows, run: TagRun) -> None:
+    """Each text as columns of token over tag (entities in colour); with --compare a baseline row, differences marked."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False)
+    width = max(40, console.width)
+    outside = _outside(run.scheme)
+    console.print(f"[dim]tag · scheme {run.scheme} · model {run.model_name}[/]")
+    for _, result in rows:
+        console.print(escape(result.text) if result.text else "[dim](empty text)[/]", soft_wrap=True)
+        lines: list[list[str]] = []
+        current: list[tuple[str, str, str | None]] = []
+        used = 0
+        cells = list(zip(result.tokens, result.tags, result.baseline_tags or [None] * len(result.tags)))
+        for cell in cells:
+            w = max(len(cell[0]), len(cell[1]), len(cell[2] or "")) + 1
+            if current and used + w > width:
+                lines.append(current)
+                current, used = [], 0
+            current.append(cell)
+            used += w
+        if current:
+            lines.append(current)
+        for line in lines:
+            widths = [max(len(t), len(g), len(b or "")) for t, g, b in line]
+            tok_row, tag_row_, base_row = [], [], []
+            for (token, tag, base), w in zip(line, widths):
+                style = "bold cyan" if run.scheme != "pos" and tag != outside else ("dim" if run.scheme != "pos" else "green")
+                tok_row.append(escape(token.ljust(w)))
+                tag_row_.append(f"[{style}]{escape(tag.ljust(w))}[/]")
+                if base is not None:
+                    mark = "red" if base != tag else "dim"
+                    base_row.append(f"[{mark}]{escape(base.ljust(w))}[/]")
+            console.print(" ".join(tok_row), soft_wrap=True)
+            console.print(" ".join(tag_row_), soft_wrap=True)
+            if base_row:
+                console.print(" ".join(base_row) + "  [dim](baseline; red: differs)[/]", soft_wrap=True)
+        if result.spans:
+            console.print("  " + "; ".join(f"[bold]{escape(s['label'])}[/] {escape(s['text'])!r} ({s['score']:.2f})"
+                                           for s in result.spans), soft_wrap=True)
+        console.print()
+    if run.compare and run.texts > 1:
+        console.print(difference_line(run))
+
+
+# ---- --summary -----------------------------------------------------------------------------------------
+def summarise(run: TagRun, task: TagTask | None = None) -> dict:
+    """Counts over the whole input, model and baseline: tokens per tag (pos), spans per type / ticker (ner, coin)."""
+    model_counts: Counter = Counter()
+    base_counts: Counter = Counter()
+    style = {"pos": "none", "ner": "bio", "coin": "runs"}[run.scheme]
+    for _, result in run.results:
+        for tags, counts in ((result.tags, model_counts), (result.baseline_tags, base_counts)):
+            if tags is None:
+                continue
+            if style == "none":
+                counts.update(tags)
+            else:
+                counts.update(s.label for s in spans_of(tags, style))
+    unit = "tokens" if style == "none" else ("mentions" if run.scheme == "coin" else "entities")
+    keys = sorted(set(model_counts) | set(base_counts), key=lambda k: (-model_counts[k], -base_counts[k], k))
+    return {"scheme": run.scheme, "model": run.model_name, "unit": unit, "texts": run.texts, "tokens": run.tokens,
+            "counts": [{"label": k, "model": model_counts[k], "baseline": base_counts[k]} for k in keys],
+            "tokens_differing": run.differing}
+
+
+def show_summary(summary: dict, fmt: str, output: Path | None) -> None:
+    if fmt in ("json", "jsonl"):
+        with io.output_stream(output) as stream:
+            stream.write(json.dumps(summary, indent=2 if fmt == "json" else None, ensure_ascii=False) + "\n")
+        return
+    if fmt in ("csv", "tsv", "tags", "conll"):
+        with io.output_stream(output) as stream:
+            writer = io.Writer(stream, "tsv" if fmt != "csv" else "csv", ["label", "model", "baseline"])
+            for row in summary["counts"]:
+                writer.write(row)
+            writer.close()
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    what = {"pos": "tag", "ner": "entity type", "coin": "ticker"}[summary["scheme"]]
+    table = Table(title=f"{summary['unit']} per {what} · {summary['texts']:,} texts, {summary['tokens']:,} tokens · "
+                        f"model {summary['model']}", title_justify="left")
+    table.add_column(what)
+    table.add_column("model", justify="right")
+    table.add_column("baseline", justify="right")
+    for row in summary["counts"]:
+        table.add_row(row["label"], f"{row['model']:,}", f"{row['baseline']:,}")
+    Console(highlight=False).print(table)

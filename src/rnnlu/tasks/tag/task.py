@@ -1,0 +1,144 @@
+"""The tag task: read token-per-line files, answer one tag per token (Viterbi for BIO), read spans off the tags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rnnlu.conll import Sentence, read_sentences, sentence_text
+from rnnlu.errors import RnnluError, UsageError
+from rnnlu.spans import spans_of
+from rnnlu.tasks.base import Task, batched
+from rnnlu.tasks.tag.schemes import Scheme, get_scheme
+from rnnlu.tokenize import surface_tokens
+from rnnlu.viterbi import bio_allowed, viterbi
+
+
+@dataclass
+class TaggedData:
+    """A tagged file: one tag list per sentence; ``rows`` is each sentence's first line."""
+
+    path: str
+    texts: list[str]
+    tokens: list[list[str]]
+    tags: list[list[str]]
+    rows: list[int] = field(default_factory=list)
+
+    @property
+    def tag_set(self) -> list[str]:
+        return sorted({t for tags in self.tags for t in tags})
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+
+@dataclass
+class TagResult:
+    text: str
+    tokens: list[str]
+    offsets: list[tuple[int, int]]
+    tags: list[str]
+    probabilities: list[float]
+    spans: list[dict]
+    model: str
+    baseline_tags: list[str] | None = None
+
+
+class TagTask(Task):
+    name = "tag"
+    head = "tag"
+
+    def __init__(self, scheme: str = "coin"):
+        self.scheme: Scheme = get_scheme(scheme)
+
+    # ---- files -------------------------------------------------------------------------------------
+    def read_labelled(self, path: str | Path, **_) -> TaggedData:
+        """Sentences with their tags; a tag outside the scheme is an error naming its line."""
+        texts, tokens, tags, rows = [], [], [], []
+        for s in read_sentences(path):
+            for i, tag in enumerate(s.tags):
+                if not self.scheme.valid(tag):
+                    raise RnnluError(f"{path}:{_line_of(path, s, i)}: tag {tag!r} is not in the {self.scheme.name} "
+                                     f"scheme; expected {self.scheme.expected()}")
+            texts.append(sentence_text(s)[0])
+            tokens.append(s.tokens)
+            tags.append(s.tags)
+            rows.append(s.line)
+        if not tokens:
+            raise RnnluError(f"{path} holds no tagged sentences")
+        return TaggedData(str(path), texts, tokens, tags, rows)
+
+    # ---- answering ----------------------------------------------------------------------------------
+    def decode(self, model, log_probs: np.ndarray) -> list[int]:
+        """Label indices for one text: Viterbi over BIO's allowed moves, else argmax."""
+        if self.scheme.spans == "bio":
+            if not hasattr(model, "_bio_allowed"):
+                model._bio_allowed = bio_allowed(model.labels)
+            return viterbi(log_probs, *model._bio_allowed)
+        return [int(i) for i in log_probs.argmax(axis=-1)] if len(log_probs) else []
+
+    def predict_tags(self, model, token_lists: Sequence[Sequence[str]]) -> tuple[list[list[str]], list[list[float]]]:
+        """Tags and the probability of each chosen tag, per text."""
+        all_tags, all_probs = [], []
+        for lp in model.tag_log_proba(token_lists):
+            idx = self.decode(model, lp)
+            all_tags.append([model.labels[i] for i in idx])
+            all_probs.append([float(np.exp(lp[t, i])) for t, i in enumerate(idx)])
+        return all_tags, all_probs
+
+    def spans(self, tokens: Sequence[str], offsets: Sequence[tuple[int, int]], tags: Sequence[str],
+              probs: Sequence[float], text: str) -> list[dict]:
+        out = []
+        for span in spans_of(tags, self.scheme.spans):
+            start, end = offsets[span.start][0], offsets[span.end - 1][1]
+            out.append({"label": span.label, "start": start, "end": end, "text": text[start:end],
+                        "score": round(float(np.mean(probs[span.start : span.end])), 4)})
+        return out
+
+    def predict(self, model, items: Iterable, compare: bool = False, chunk: int = 512) -> Iterator[TagResult]:
+        """Results in input order. ``items``: raw texts (split by the model's tokenizer) or CoNLL :class:`Sentence`s."""
+        from rnnlu.tasks.tag.baseline import baseline_for
+
+        baseline = baseline_for(model) if compare else None
+        for batch in batched(items, chunk):
+            prepared = [_prepare(item) for item in batch]
+            tags, probs = self.predict_tags(model, [p[1] for p in prepared])
+            for (text, tokens, offsets), t, p in zip(prepared, tags, probs):
+                yield TagResult(text, tokens, offsets, t, [round(x, 4) for x in p],
+                                self.spans(tokens, offsets, t, p, text), model.name,
+                                baseline(tokens) if baseline else None)
+
+
+def _prepare(item) -> tuple[str, list[str], list[tuple[int, int]]]:
+    if isinstance(item, Sentence):
+        text, offsets = sentence_text(item)
+        return text, list(item.tokens), offsets
+    found = surface_tokens(item)
+    return item, [t for t, _, _ in found], [(s, e) for _, s, e in found]
+
+
+def _line_of(path, sentence: Sentence, index: int) -> int:
+    """The file line of a sentence's ``index``-th token (comment and range lines skipped)."""
+    line, seen = sentence.line, 0
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for number, text in enumerate(f, start=1):
+            if number < sentence.line:
+                continue
+            cols = text.rstrip("\r\n").split("\t")
+            if len(cols) == 10 and ("-" in cols[0] or "." in cols[0]):
+                continue
+            if seen == index:
+                return number
+            seen += 1
+    return line
+
+
+def check_scheme(model, scheme: str | None) -> str:
+    """The scheme to answer with: the model's own; a different --scheme is a usage error."""
+    if scheme and model.config.scheme and scheme != model.config.scheme:
+        raise UsageError(f"model {model.name!r} tags the {model.config.scheme} scheme, not {scheme}; "
+                         f"drop --scheme or pass a {scheme} model")
+    return model.config.scheme or scheme or "coin"

@@ -1,0 +1,268 @@
+"""Training a tagger: the loss of the tag head (cross-entropy per token), on the training module's pieces.
+
+Called by :func:`rnnlu.train.train` for ``task == "tag"``: same options, output paths, epoch log,
+early stopping on dev, checkpoint/resume and model card as sentiment; what differs is the examples
+(one tag per token), the word features (lower-cased keys, case class, n-grams of the surface form)
+and the dev metric (token accuracy for pos, exact-span F1 for ner and coin).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import random
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from rnnlu import __version__
+from rnnlu.config import ARCHITECTURES, ModelConfig
+from rnnlu.errors import RnnluError, UsageError
+from rnnlu.model import Model
+from rnnlu.modelfile import atomic_write, sha256_of
+from rnnlu.tasks.tag.baseline import FrequentTagBaseline
+from rnnlu.tasks.tag.evaluate import card_entry, evaluate_tags, score_tags
+from rnnlu.tasks.tag.task import TaggedData, TagTask
+from rnnlu.vocab import Vocab
+from rnnlu.wordshape import feature_rows, word_key
+
+# Options of `rnnlu train` that mean something for one label per text only.
+_TEXT_ONLY = {"calibrate": "--calibrate", "augment_negation": "--augment-negation", "augment_contrast": "--augment-contrast",
+              "augment_negation_frames": "--augment-negation-frames", "augment_lexicon": "--augment-lexicon",
+              "balance": "--balance", "teachers": "--teacher", "exclude": "--exclude", "init_from": "--init-from",
+              "embeddings": "--embeddings"}
+
+
+def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | None = None,
+                 command: str | None = None, on_note: Callable | None = None):
+    import torch
+    import torch.nn.functional as F
+
+    from rnnlu.network import Network, pick_device
+    from rnnlu.train import EpochLog, TrainResult, _bucketed_batches, card_markdown, card_path_for, resolve_out
+
+    refused = [flag for key, flag in _TEXT_ONLY.items() if getattr(opts, key)]
+    if refused:
+        raise UsageError(f"{', '.join(refused)} {'does' if len(refused) == 1 else 'do'} not apply to `train tag`; leave "
+                         f"{'it' if len(refused) == 1 else 'them'} out")
+    if not opts.scheme:
+        raise UsageError("`rnnlu train tag` needs --scheme pos, ner or coin")
+    if opts.arch not in ARCHITECTURES:
+        raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
+    if not opts.train or not opts.dev:
+        raise UsageError("training needs at least one --train file and one --dev file")
+    task = TagTask(opts.scheme)
+    torch.set_num_threads(opts.threads or int(os.environ.get("OMP_NUM_THREADS") or 0) or os.cpu_count() or 1)
+    device = pick_device(opts.device)
+    random.seed(opts.seed)
+    np.random.seed(opts.seed)
+    torch.manual_seed(opts.seed)
+
+    train_sets = [task.read_labelled(p) for p in opts.train]
+    dev_sets = [task.read_labelled(p) for p in opts.dev]
+    labels = sorted({t for d in train_sets for tags in d.tags for t in tags})
+    if len(labels) < 2:
+        raise RnnluError("the training files hold fewer than two distinct tags")
+    cell, bidirectional = ARCHITECTURES[opts.arch]
+    all_tokens = [toks for d in train_sets for toks in d.tokens]
+    vocab = Vocab.build([[word_key(t) for t in toks] for toks in all_tokens], max_size=opts.max_vocab, min_freq=opts.min_freq)
+    config = ModelConfig(task="tag", cell=cell, bidirectional=bidirectional, layers=opts.layers,
+                         embedding_dim=opts.embedding_dim, hidden_size=opts.hidden, vocab_size=len(vocab), labels=labels,
+                         head="tag", dropout=opts.dropout, subword_buckets=opts.subword_buckets, tokenizer="surface",
+                         case_features=True, scheme=task.scheme.name)
+    net = Network(config).to(device)
+
+    label_index = {label: i for i, label in enumerate(labels)}
+    examples = []  # (word ids, tag ids, tokens)
+    for d in train_sets:
+        for toks, tags in zip(d.tokens, d.tags):
+            examples.append((vocab.encode([word_key(t) for t in toks]), [label_index[t] for t in tags], toks))
+
+    optimizer = torch.optim.Adam(net.parameters(), lr=opts.lr)
+    out_path = resolve_out(opts.out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    ckpt_path = out_path.with_name(out_path.name + ".ckpt")
+    history: list[EpochLog] = []
+    best_metric, best_state, start_epoch, bad_epochs = -math.inf, None, 1, 0
+    if opts.resume and ckpt_path.exists():
+        ckpt = torch.load(ckpt_path, weights_only=True, map_location=device)
+        net.load_state_dict(ckpt["model"])
+        optimizer.load_state_dict(ckpt["optimizer"])
+        best_state, best_metric = ckpt["best_state"], float(ckpt["best_metric"])
+        start_epoch, bad_epochs = int(ckpt["epoch"]) + 1, int(ckpt["bad_epochs"])
+        history = [EpochLog(**h) for h in json.loads(ckpt["history"])]
+        torch.set_rng_state(ckpt["rng"])
+        for group in optimizer.param_groups:
+            group["lr"] = float(ckpt.get("lr", group["lr"]))
+
+    started = time.perf_counter()
+    for epoch in range(start_epoch, opts.epochs + 1):
+        t0 = time.perf_counter()
+        net.train()
+        rng = random.Random(opts.seed * 1000 + epoch)  # per epoch: a resumed run drops the same words
+        batches = _bucketed_batches(list(range(len(examples))), opts.batch_size, random.Random(opts.seed * 1000 + epoch),
+                                    length=lambda i: len(examples[i][0]))
+        total_loss, seen = 0.0, 0
+        for b, rows in enumerate(batches):
+            batch = [examples[i] for i in rows]
+            ids, lengths, target = _pad_tagged(batch, opts.word_dropout, rng)
+            subword_ids = torch.from_numpy(feature_rows([e[2] for e in batch], config.subword_buckets, ids.shape[1]))
+            logits = net(ids.to(device), lengths, subword_ids.to(device))
+            loss = F.cross_entropy(logits.reshape(-1, len(labels)), target.to(device).reshape(-1), ignore_index=-100)
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+            optimizer.step()
+            n_tokens = int(lengths.sum())
+            total_loss += loss.item() * n_tokens
+            seen += n_tokens
+            if on_batch:
+                on_batch(b + 1, len(batches))
+        dev_scores = {d.path: round(_dev_metric(net, task, d, vocab, labels, device), 4) for d in dev_sets}
+        dev_metric = float(np.mean(list(dev_scores.values())))
+        improved = dev_metric > best_metric
+        if improved:
+            best_metric, bad_epochs = dev_metric, 0
+            best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+        else:
+            bad_epochs += 1
+        log = EpochLog(epoch, total_loss / max(seen, 1), dev_metric, dev_scores, time.perf_counter() - t0, improved,
+                       lr=optimizer.param_groups[0]["lr"])
+        history.append(log)
+        if not improved:
+            for group in optimizer.param_groups:
+                group["lr"] *= opts.lr_decay
+        torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "best_state": best_state,
+                    "best_metric": best_metric, "epoch": epoch, "bad_epochs": bad_epochs,
+                    "history": json.dumps([asdict(h) for h in history]), "rng": torch.get_rng_state(),
+                    "lr": optimizer.param_groups[0]["lr"]}, ckpt_path)
+        if on_epoch:
+            on_epoch(log)
+        if bad_epochs >= opts.patience:
+            break
+        if opts.time_budget and time.perf_counter() - started > opts.time_budget:
+            break
+
+    net.load_state_dict(best_state)
+    tensors = {k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}
+    name = out_path.name.removesuffix(".safetensors")
+    extra = {}
+    if task.scheme.name != "coin":  # the coin baseline is the alias dictionary, not a table
+        extra["baseline"] = FrequentTagBaseline.fit(all_tokens, [t for d in train_sets for t in d.tags]).to_dict()
+    Model(config, vocab, tensors, name=name, extra=extra).save(out_path)
+    model = Model.load(out_path, name=name)  # score exactly what was written (fp16 weights)
+
+    def scored(path_or_data) -> dict:
+        d = path_or_data if isinstance(path_or_data, TaggedData) else task.read_labelled(path_or_data)
+        return card_entry(evaluate_tags(task, model, d, compare=True), sha256_of(d.path))
+
+    epochs_run = [h for h in history if h.epoch >= start_epoch] or history
+    card = {
+        "name": name,
+        "task": task.name,
+        "scheme": task.scheme.name,
+        "architecture": config.describe(),
+        "arch": opts.arch,
+        "command": command or "rnnlu train " + " ".join(shlex.quote(a) for a in sys.argv[2:]),
+        "rnnlu_version": __version__,
+        "seed": opts.seed,
+        "options": asdict(opts),
+        "parameters": model.parameters,
+        "size_bytes": out_path.stat().st_size,
+        "sha256": sha256_of(out_path),
+        "labels": labels,
+        "vocab_size": len(vocab),
+        "baseline": "alias dictionary" if task.scheme.name == "coin" else "most frequent tag per training word",
+        "pretrained_vectors_found": None,
+        "initialised_from": None,
+        "teachers": [],
+        "train_data": [{"path": d.path, "sha256": sha256_of(d.path), "examples": len(d),
+                        "tokens": sum(map(len, d.tokens)), "removed_as_overlap": 0} for d in train_sets],
+        "excluded_overlap_with": [],
+        "dev": [scored(d) for d in dev_sets],
+        "test": [scored(p) for p in opts.test],
+        "dev_metric": round(best_metric, 4),
+        "calibration": None,
+        "epochs_run": len(history),
+        "best_epoch": max(history, key=lambda h: h.dev).epoch,
+        "seconds_per_epoch": round(float(np.mean([h.seconds for h in epochs_run])), 1),
+        "train_seconds": round(sum(h.seconds for h in history), 1),
+        "history": [asdict(h) for h in history],
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU threads, torch {torch.__version__}, device {device}",
+        "trained": time.strftime("%Y-%m-%d"),
+    }
+    card_path = card_path_for(out_path)
+    with atomic_write(card_path) as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+    with atomic_write(card_path.with_name(card_path.name.removesuffix(".json") + ".md")) as f:
+        f.write(card_markdown(card) + tag_card_lines(card))
+    ckpt_path.unlink(missing_ok=True)
+    return TrainResult(str(out_path), str(card_path), card, history)
+
+
+def tag_card_lines(card: dict) -> str:
+    """The tag-specific part of the Markdown card: spans and the baseline beside the model."""
+    lines = ["", f"Scheme `{card['scheme']}`; baseline: {card['baseline']}.", "",
+             "| split | file | tokens | metric | model | baseline | span P | span R | span F1 |", "|---|---|---|---|---|---|---|---|---|"]
+    for split in ("dev", "test"):
+        for d in card.get(split, []):
+            spans = [f"{d[k]:.4f}" if k in d else "-" for k in ("span_precision", "span_recall", "span_f1")]
+            base = f"{d['baseline_value']:.4f}" if "baseline_value" in d else "-"
+            lines.append(f"| {split} | `{d['path']}` | {d.get('tokens', 0):,} | {d['metric']} | {d['value']:.4f} | {base} | "
+                         + " | ".join(spans) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _pad_tagged(batch: list, word_dropout: float, rng: random.Random):
+    """Word ids [B, T] (a dropped word becomes <unk> but keeps its n-grams and case), lengths, targets (-100 at padding)."""
+    import torch
+
+    lengths = torch.tensor([len(e[0]) for e in batch])
+    steps = int(lengths.max())
+    ids = torch.zeros(len(batch), steps, dtype=torch.long)
+    target = torch.full((len(batch), steps), -100, dtype=torch.long)
+    for row, (word_ids, tag_ids, _) in enumerate(batch):
+        if word_dropout:
+            word_ids = [1 if rng.random() < word_dropout else i for i in word_ids]
+        ids[row, : len(word_ids)] = torch.tensor(word_ids)
+        target[row, : len(tag_ids)] = torch.tensor(tag_ids)
+    return ids, lengths, target
+
+
+def _dev_metric(net, task: TagTask, d: TaggedData, vocab: Vocab, labels: list[str], device) -> float:
+    """The scheme's headline metric on one dev file, decoded as answering decodes (Viterbi for BIO)."""
+    import torch
+
+    net.eval()
+    order = sorted(range(len(d)), key=lambda i: len(d.tokens[i]))
+    predicted: list[list[str]] = [[] for _ in range(len(d))]
+    decoder = _Labels(labels)
+    with torch.no_grad():
+        for start in range(0, len(order), 256):
+            idx = order[start : start + 256]
+            toks = [d.tokens[i] for i in idx]
+            id_lists = [vocab.encode([word_key(t) for t in x]) for x in toks]
+            lengths = torch.tensor([len(x) for x in id_lists])
+            ids = torch.zeros(len(idx), int(lengths.max()), dtype=torch.long)
+            for row, x in enumerate(id_lists):
+                ids[row, : len(x)] = torch.tensor(x)
+            sub = torch.from_numpy(feature_rows(toks, net.config.subword_buckets, ids.shape[1])).to(device)
+            log_probs = torch.log_softmax(net(ids.to(device), lengths, sub), dim=-1).cpu().numpy()
+            for row, i in enumerate(idx):
+                predicted[i] = [labels[k] for k in task.decode(decoder, log_probs[row, : len(toks[row])])]
+    return score_tags(task, d.tags, predicted).get(task.scheme.headline)
+
+
+class _Labels:
+    """Stands in for a model in :meth:`TagTask.decode` (it needs only the labels)."""
+
+    def __init__(self, labels: list[str]):
+        self.labels = labels
