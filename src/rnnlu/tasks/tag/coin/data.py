@@ -57,6 +57,16 @@ ALIAS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("LUNA", "", "luna|terra"),
 )
 TICKERS: tuple[str, ...] = tuple(row[0] for row in ALIAS_TABLE)
+# Multi-word names from the table's name column that would otherwise be read as another coin's safe
+# alias ("Ethereum Classic" is not ETH + U), and names of other coins that contain a safe alias
+# (tagged U: "Bitcoin Gold" is a fork, not bitcoin). Both tag themselves.
+EXTRA_SAFE_ALIASES: tuple[tuple[str, str], ...] = (
+    ("ETC", "ethereum classic"), ("BNB", "binance coin"), ("NEAR", "near protocol"),
+)
+# Context-dependent in the table (it contains the BTC alias "bitcoin"), but every one of the 56 hits
+# read by hand in the sample was Bitcoin Cash: the spaced name tags itself (POLICY.md).
+PROMOTED_TO_SAFE: tuple[str, ...] = ("bitcoin cash",)
+OTHER_COIN_NAMES: tuple[str, ...] = ("bitcoin gold", "bitcoin sv", "bitcoin diamond", "bitcoin private")
 
 
 def _alias_maps() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str]]:
@@ -70,15 +80,27 @@ def _alias_maps() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str
     for ticker, safe_aliases, dependent_aliases in ALIAS_TABLE:
         for names, table in ((safe_aliases, safe), (dependent_aliases, dependent)):
             for name in filter(None, names.split("|")):
+                target = safe if name in PROMOTED_TO_SAFE else table
                 words = tuple(name.split())
-                table[words] = ticker
+                target[words] = ticker
                 if len(words) > 1:
-                    table[("".join(words),)] = ticker
+                    target[("".join(words),)] = ticker
+    for ticker, name in (*EXTRA_SAFE_ALIASES, *((NOT_A_COIN, n) for n in OTHER_COIN_NAMES)):
+        safe[tuple(name.split())] = safe[(name.replace(" ", ""),)] = ticker
     return safe, dependent
 
 
 SAFE_ALIASES, DEPENDENT_ALIASES = _alias_maps()
 MAX_ALIAS_WORDS = max(len(k) for k in (*SAFE_ALIASES, *DEPENDENT_ALIASES))
+
+
+def check_alias_table(path: Path) -> None:
+    """Refuse a shared ``coin_aliases.tsv`` whose tickers or aliases differ from ``ALIAS_TABLE``."""
+    rows = [line.split("\t") for line in Path(path).read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
+    found = tuple((r[0], r[3], r[4]) for r in rows)
+    if found != ALIAS_TABLE:
+        raise RnnluError(f"{path} differs from ALIAS_TABLE in rnnlu/tasks/tag/coin/data.py: "
+                         "update the table there (and relabel new context-dependent hits)")
 
 
 def alias_key(token: str) -> str:
@@ -88,7 +110,9 @@ def alias_key(token: str) -> str:
 
 @dataclass(frozen=True)
 class Mention:
-    """Tokens ``[first, last)`` match an alias of ``ticker``; ``safe`` False = context-dependent."""
+    """Tokens ``[first, last)`` match an alias of ``ticker``; ``safe`` False = context-dependent.
+
+    ``ticker`` is ``U`` for the names of other coins that contain an alias ("Bitcoin Gold")."""
 
     first: int
     last: int
@@ -125,7 +149,7 @@ def pretag(tokens: list[str]) -> tuple[list[str], list[Mention]]:
     tags = [NOT_A_COIN] * len(tokens)
     mentions = find_mentions(tokens)
     for m in mentions:
-        if m.safe:
+        if m.safe and m.ticker != NOT_A_COIN:
             tags[m.first:m.last] = [m.ticker] * (m.last - m.first)
     return tags, mentions
 

@@ -1,0 +1,1 @@
+"""The coin-mention data set (``rnnlu tag --scheme coin``): aliases, hand labels, builder, baseline."""
