@@ -107,6 +107,49 @@ def tag(
         write_tag_results(run, fmt, output, compare, source.kind)
 
 
+@app.command("fill-blank")
+def fill_blank(
+    texts: Annotated[Optional[list[str]], typer.Argument(help="Sentences with a blank ___ and, right after it, the options: (hate/hates), (hate or hates) or [hate|hates]. Omit to read stdin, one per line.", show_default=False)] = None,
+    options: Annotated[Optional[str], typer.Option("--options", help="The options for every blank, comma-separated (instead of inline ones).", show_default=False)] = None,
+    top: Annotated[int, typer.Option("--top", "-k", help="Without options: show the model's top K words.")] = 5,
+    csv: Annotated[Optional[Path], typer.Option("--csv", help="Read a CSV file (TSV if it ends in .tsv); every column is kept.")] = None,
+    column: Annotated[Optional[str], typer.Option(help="The --csv column holding the sentence (default: 'text').")] = None,
+    jsonl: Annotated[Optional[Path], typer.Option("--jsonl", help="Read a JSON-lines file.")] = None,
+    field: Annotated[Optional[str], typer.Option(help="The --jsonl field holding the sentence (default: 'text').")] = None,
+    options_column: Annotated[Optional[str], typer.Option(help="The --csv column / --jsonl field holding each row's options (hate/hates).", show_default=False)] = None,
+    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name (see `rnnlu models`) or path to a .safetensors file.")] = None,
+    compare: Annotated[bool, typer.Option("--compare", "-c", help="Show the n-gram count baseline's choice and the counts it used.")] = False,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this file (atomically) instead of stdout.")] = None,
+    max_chars: Annotated[int, typer.Option(help="Refuse texts longer than this many characters.")] = 100_000,
+):
+    """Fill the blank: pick among options by reading both sides of the blank.
+
+    Example: rnnlu fill-blank "My wife, who loves to play with dogs, ___ (hate/hates) cats." --compare
+    """
+    from rnnlu import io
+    from rnnlu.render_blank import write_answers
+    from rnnlu.tasks.fill_blank.items import split_options
+    from rnnlu.tasks.fill_blank.run import run_fill_blank
+
+    if top < 1:
+        raise UsageError("--top must be 1 or more")
+    if options_column and not (csv or jsonl):
+        raise UsageError("--options-column goes with --csv FILE or --jsonl FILE")
+    source = io.open_source(texts, csv, column, jsonl, field, stdin=sys.stdin.buffer,
+                            stdin_is_tty=sys.stdin.isatty(), max_chars=max_chars)
+    fmt = io.choose_format(fmt, output, source.kind, sys.stdout.isatty())
+    opts = split_options(options) if options is not None else None
+    if texts and len(texts) == 1:  # one sentence: a bad one is a usage error (exit 2), not a skipped line
+        from rnnlu.tasks.fill_blank.items import parse_item
+
+        parse_item(texts[0], opts)
+    run = run_fill_blank(source, model=model, compare=compare, options=opts, options_field=options_column, top_k=top)
+    bad = write_answers(run, source, fmt, output, compare)
+    if bad:
+        raise RnnluError(f"{bad} input line{'s' if bad > 1 else ''} could not be read (reported above); the rest were answered")
+
+
 @app.command()
 def models(name: Annotated[Optional[str], typer.Argument(help="Show this model's card.")] = None,
            fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table | json")] = None):
@@ -223,20 +266,30 @@ def pretrain(
 
 @app.command()
 def evaluate(
-    task: Annotated[str, typer.Argument(help="Task: sentiment.")],
-    data: Annotated[Path, typer.Option("--data", help="Labelled file: `label<TAB>text` TSV, or CSV/TSV with label,text columns.")],
+    task: Annotated[str, typer.Argument(help="Task: sentiment | tag | fill-blank.")],
+    data: Annotated[Path, typer.Option("--data", help="Labelled file: `label<TAB>text` TSV, or CSV/TSV with label,text columns (tag: CoNLL-U or `token<TAB>tag`; fill-blank: MSR layout, `name<TAB>sentence<TAB>correct<TAB>wrong`, or text,options,answer columns).")],
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name or .safetensors path (default: the bundled default).")] = None,
     compare: Annotated[bool, typer.Option("--compare", "-c", help="Score the word-count baseline too, side by side.")] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
     errors: Annotated[Optional[Path], typer.Option(help="Write the misclassified rows to this file (.csv, .tsv, .jsonl or .json).")] = None,
+    scheme: Annotated[Optional[str], typer.Option(help="tag: pos | ner | coin (default: the --model's own).", show_default=False)] = None,
 ):
-    """Score a model on a labelled file: accuracy, macro-F1, macro-recall, per class, confusion matrix."""
+    """Score a model on a labelled file: accuracy, macro-F1, macro-recall, per class, confusion matrix (tag: token accuracy, per-tag, exact spans)."""
     from rnnlu.evaluate import evaluate as run_evaluation
     from rnnlu.render import show_evaluation, write_rows
 
     if fmt not in ("table", "json"):
         raise UsageError(f"unknown format {fmt!r}; choose table or json")
-    result = run_evaluation(task, data, model=model, compare=compare)
+    if task == "fill-blank":
+        from rnnlu.render_blank import show_blank_evaluation, write_errors
+        from rnnlu.tasks.fill_blank.run import evaluate_file
+
+        result = evaluate_file(data, model=model, compare=compare)
+        if errors:
+            write_errors(result["errors"], errors)
+        show_blank_evaluation(result, fmt)
+        return
+    result = run_evaluation(task, data, model=model, compare=compare, scheme=scheme)
     if errors:
         write_rows(result.errors, errors)
     show_evaluation(result, fmt)

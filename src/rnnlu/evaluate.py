@@ -31,7 +31,20 @@ class Evaluation:
         return out
 
 
-def evaluate(task_name: str, data_path: str | Path, model: str | None = None, compare: bool = False) -> Evaluation:
+def evaluate(task_name: str, data_path: str | Path, model: str | None = None, compare: bool = False,
+             scheme: str | None = None):
+    """An :class:`Evaluation` (a :class:`~rnnlu.tasks.tag.evaluate.TagEvaluation` for tag)."""
+    if task_name == "tag":
+        from rnnlu.tasks.tag.evaluate import evaluate_tags
+        from rnnlu.tasks.tag.task import TagTask, check_scheme
+
+        loaded = load_model(model, task="tag", scheme=scheme)
+        task = TagTask(check_scheme(loaded, scheme))
+        return evaluate_tags(task, loaded, task.read_labelled(data_path), compare=compare)
+    if scheme:
+        from rnnlu.errors import UsageError
+
+        raise UsageError("--scheme is for `rnnlu evaluate tag`")
     task = get_task(task_name)
     loaded = load_model(model, task=task_name)
     data = task.read_labelled(data_path)

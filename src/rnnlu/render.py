@@ -275,6 +275,10 @@ def write_rows(rows: list[dict], path: Path) -> None:
 
 
 def show_evaluation(result, fmt: str) -> None:
+    if hasattr(result, "scheme"):  # a tagger's evaluation: its own tables
+        from rnnlu.tasks.tag.output import show_tag_evaluation
+
+        return show_tag_evaluation(result, fmt)
     if fmt == "json":
         print(json.dumps(result.to_dict(), indent=2))
         return

@@ -252,3 +252,56 @@ def show_summary(summary: dict, fmt: str, output: Path | None) -> None:
     for row in summary["counts"]:
         table.add_row(row["label"], f"{row['model']:,}", f"{row['baseline']:,}")
     Console(highlight=False).print(table)
+
+
+# ---- `rnnlu evaluate tag` --------------------------------------------------------------------------------
+def show_tag_evaluation(result, fmt: str) -> None:
+    """Headline, token accuracy, per-tag P/R/F1 (model | baseline), spans per type, confusion table."""
+    if fmt == "json":
+        print(json.dumps(result.to_dict(), indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    s, b = result.scores, result.baseline
+    table = Table(title=f"{result.data} · {result.sentences:,} sentences, {s.tokens.n:,} tokens · scheme {result.scheme} · "
+                        f"headline: {result.metric}", title_justify="left")
+    table.add_column("")
+    table.add_column(f"model {result.model}", justify="right")
+    if b:
+        table.add_column(f"baseline ({result.baseline_name})", justify="right")
+
+    def row(name, m, base=None, bold=False):
+        table.add_row(f"[bold]{name}[/]" if bold else name, m, *([base or ""] if b else []))
+
+    row("token accuracy", f"{s.tokens.accuracy:.4f}", b and f"{b.tokens.accuracy:.4f}", result.metric == "accuracy")
+    row("macro-F1 over tags", f"{s.tokens.macro_f1:.4f}", b and f"{b.tokens.macro_f1:.4f}")
+    if s.spans is not None:
+        prf = lambda r: f"{r.precision:.4f} / {r.recall:.4f} / {r.f1:.4f}"  # noqa: E731
+        row(f"spans P / R / F1 (gold {s.spans.gold:,})", prf(s.spans), b and prf(b.spans), True)
+        base_types = {t.label: t for t in (b.span_types if b else [])}
+        for t in s.span_types:
+            bt = base_types.get(t.label)
+            row(f"  {t.label} (gold {t.gold:,})", prf(t), bt and prf(bt))
+    base_tags = {c.label: c for c in (b.tokens.per_class if b else [])}
+    for c in s.tokens.per_class:
+        if c.support == 0 and c.label not in base_tags:
+            continue
+        bc = base_tags.get(c.label)
+        row(f"tag {c.label} P/R/F1 (n={c.support:,})", f"{c.precision:.3f} / {c.recall:.3f} / {c.f1:.3f}",
+            bc and f"{bc.precision:.3f} / {bc.recall:.3f} / {bc.f1:.3f}")
+    console.print(table)
+    if b:
+        console.print(f"model and baseline differ on {result.tokens_differing:,} of {s.tokens.n:,} tokens")
+    labels = s.tokens.labels
+    if len(labels) <= 25:
+        cm = Table(title="confusion, model (rows: gold, columns: predicted)", title_justify="left")
+        cm.add_column("gold \\ pred")
+        for label in labels:
+            cm.add_column(label[:6], justify="right")
+        for label, counts in zip(labels, s.tokens.confusion):
+            if sum(counts):
+                cm.add_row(label, *[(f"[bold]{v}[/]" if i == labels.index(label) else str(v)) if v else "·"
+                                    for i, v in enumerate(counts)])
+        console.print(cm)
