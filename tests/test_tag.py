@@ -278,3 +278,11 @@ def test_seed_sentence_with_the_bundled_coin_model(run_cli):
         pytest.skip("no bundled coin tagger")
     out = run_cli("tag", "-f", "tags", SEED)
     assert out.stdout.decode().strip() == "U ETH U LTC U U U U U BTC U BTC U U U U U"
+
+
+def test_explain_a_tagger(run_cli, pos_model):
+    out = run_cli("explain", "--task", "tag", "-m", pos_model, "Mary likes the dog", "-f", "json")
+    assert out.returncode == 0, out.stderr
+    words = json.loads(out.stdout)["tokens"]
+    assert [w["token"] for w in words] == ["Mary", "likes", "the", "dog"]
+    assert all(w["tag"] and 0 < w["tag_probability"] <= 1 and w["gates"] for w in words)

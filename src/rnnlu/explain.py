@@ -50,9 +50,13 @@ class WordExplanation:
     gates: list[GateReading]
     contribution: float | None = None        # p(label | text) - p(label | text without this word)
     probabilities_without: dict[str, float] | None = None
+    tag: str | None = None                   # tag head: the word's tag and its probability
+    tag_probability: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"index": self.index, "token": self.token, "known": self.known}
+        if self.tag is not None:
+            out.update(tag=self.tag, tag_probability=self.tag_probability)
         if self.contribution is not None:
             out["contribution"] = self.contribution
             out["probabilities_without"] = self.probabilities_without
@@ -139,7 +143,12 @@ def explain(model: Model, text: str, max_tokens: int = MAX_TOKENS) -> Explanatio
     """Run ``text`` through ``model`` with the gates traced, and summarise every word."""
     from rnnlu.tasks import get_task
 
-    tokens = tokenize(text)
+    if model.config.tokenizer == "surface":  # taggers read words as written
+        from rnnlu.tokenize import surface_tokens
+
+        tokens = [t for t, _, _ in surface_tokens(text)]
+    else:
+        tokens = tokenize(text)
     if not tokens:
         raise RnnluError("nothing to explain: the text has no words; give a text such as \"I am not at all happy\"")
     if len(tokens) > max_tokens:
@@ -150,7 +159,12 @@ def explain(model: Model, text: str, max_tokens: int = MAX_TOKENS) -> Explanatio
     length = len(tokens)
 
     per_trace = [(t.layer + 1, "backward" if t.reverse else "forward", gate_means(t, 0, length, config.cell)) for t in fwd.traces]
-    ids = model.vocab.encode(tokens)  # 1 = <unk>; an unknown hashtag may back off to its word
+    if config.case_features:
+        from rnnlu.wordshape import word_key
+
+        ids = model.vocab.encode([word_key(t) for t in tokens])
+    else:
+        ids = model.vocab.encode(tokens)  # 1 = <unk>; an unknown hashtag may back off to its word
     words = [WordExplanation(i, tok, ids[i] != 1,
                              [GateReading(layer, direction, steps[i]) for layer, direction, steps in per_trace])
              for i, tok in enumerate(tokens)]
@@ -166,6 +180,12 @@ def explain(model: Model, text: str, max_tokens: int = MAX_TOKENS) -> Explanatio
             word.contribution = float(p[best]) - float(q[best])
             word.probabilities_without = {l: float(v) for l, v in zip(model.labels, q)}
 
+    if config.head == "tag":  # each word's own tag, decoded as `rnnlu tag` decodes it
+        from rnnlu.tasks.tag import TagTask
+
+        tags, probs = TagTask(config.scheme or "coin").predict_tags(model, [tokens])
+        for word, tag, p in zip(words, tags[0], probs[0]):
+            word.tag, word.tag_probability = tag, p
     try:
         task = get_task(config.task)
     except RnnluError:

@@ -414,6 +414,10 @@ def _explanation_picture(ex) -> list:
     table.add_column("word")
     if counted_pos or counted_neg:
         table.add_column("lex", justify="center")
+    has_tags = any(w.tag is not None for w in ex.words)
+    if has_tags:
+        table.add_column("tag")
+        table.add_column("p", justify="right")
     if has_contrib:
         table.add_column("contrib", justify="right")
     for layer, direction in ex.layers:
@@ -426,6 +430,8 @@ def _explanation_picture(ex) -> list:
         if counted_pos or counted_neg:
             row.append(Text("+", style="green") if w.token in counted_pos
                        else Text("−", style="red") if w.token in counted_neg else Text(""))
+        if has_tags:
+            row += [Text(w.tag or "", style="bold cyan"), f"{w.tag_probability or 0:.2f}"]
         if has_contrib:
             c = w.contribution or 0.0
             row.append(_shade(f"{c:+.3f}", _mix(_NEUTRAL, _TOWARDS if c > 0 else _AWAY, abs(c) / scale)))
