@@ -336,6 +336,7 @@ def select(
     seed: Annotated[int, typer.Option(help="First seed.")] = 13,
     exclude: Annotated[Optional[list[Path]], typer.Option("--exclude", help="As for train.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
+    scheme: Annotated[Optional[str], typer.Option(help="tag: pos | ner | coin.", show_default=False)] = None,
 ):
     """Pick an architecture: BiLSTM, then BiGRU, LSTM, GRU; take the rightmost that does not do worse."""
     from rnnlu.render import show_selection
@@ -346,7 +347,7 @@ def select(
         raise UsageError(f"unknown format {fmt!r}; choose table or json")
     base = TrainOptions(task=task, train=[str(p) for p in train_files], dev=[str(p) for p in dev_files], out=out,
                         hidden=hidden, embedding_dim=embedding_dim, epochs=epochs, seed=seed,
-                        time_budget=budget * 60, exclude=[str(p) for p in exclude or []])
+                        time_budget=budget * 60, exclude=[str(p) for p in exclude or []], scheme=scheme)
     log = (lambda msg: print(msg, file=sys.stderr)) if fmt == "json" or not sys.stderr.isatty() else None
     show_selection(run_selection(base, tolerance=tolerance, seeds=seeds, include_rnn=include_rnn, on_progress=log), fmt)
 

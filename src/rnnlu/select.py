@@ -92,7 +92,7 @@ def select(base: TrainOptions, tolerance: float = 0.5, seeds: int = 1, include_r
     from rnnlu.tasks import get_task
 
     order = ORDER + (["rnn"] if include_rnn else [])
-    task = get_task(base.task)
+    task = get_task(base.task, **({"scheme": base.scheme or "coin"} if base.task == "tag" else {}))
     workdir = Path(tempfile.mkdtemp(prefix="rnnlu-select-"))
     candidates, cards = [], {}
     dev_data = [task.read_labelled(p) for p in base.dev]
@@ -112,7 +112,7 @@ def select(base: TrainOptions, tolerance: float = 0.5, seeds: int = 1, include_r
             model = Model.load(best_run.path)
             tokens = [t for d in dev_data for t in d.tokens]
             start = time.perf_counter()
-            model.predict_proba(tokens)
+            model.tag_log_proba(tokens) if model.config.head == "tag" else model.predict_proba(tokens)
             tps = len(tokens) / (time.perf_counter() - start)
             candidates.append(Candidate(arch, dev, model.parameters,
                                         statistics.fmean(r.card["seconds_per_epoch"] for r in runs),
