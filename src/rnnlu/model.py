@@ -17,6 +17,74 @@ from rnnlu.vocab import Vocab
 from rnnlu.wordshape import feature_rows, word_key
 
 FORMAT_VERSION = 1
+POOLINGS = ("max", "mean", "last")
+
+
+def check_model_file(path, meta: dict, tensors: dict[str, np.ndarray]) -> ModelConfig:
+    """The config of a model file, after checking that config, vocabulary and tensors fit together.
+
+    A file of the right format but wrong content (shapes unlike the config, a 5-label head for 3
+    labels, ``layers`` -1, NaN weights, no vocabulary) is refused here, with one line that names
+    what is wrong, rather than failing deep inside NumPy or answering ``nan``.
+    """
+    def bad(why: str) -> RnnluError:
+        return RnnluError(f"{path}: damaged model file ({why}); retrain it or pass another model")
+
+    version = meta.get("version", 0)
+    if type(version) is not int or version < 0:
+        raise bad(f"format version {str(version)[:20]!r} is not a whole number")
+    if version > FORMAT_VERSION:
+        raise RnnluError(f"{path} was written by a newer rnnlu (format {version}); upgrade rnnlu")
+    raw = meta.get("config")
+    if not isinstance(raw, dict):
+        raise bad("no config")
+    if raw.get("head") == "lm":
+        raise RnnluError(f"{path} is a pretrained language model, not a task model; use it with `rnnlu train --init-from`")
+    try:
+        config = ModelConfig.from_dict(raw)
+    except (TypeError, ValueError) as e:
+        raise bad(f"config: {e}") from None
+    whole = lambda v, low: type(v) is int and low <= v <= 1 << 24  # noqa: E731
+    for key, low in (("layers", 1), ("hidden_size", 1), ("embedding_dim", 1), ("subword_buckets", 0)):
+        if not whole(getattr(config, key), low):
+            raise bad(f"{key} is {str(getattr(config, key))[:20]}; it must be a whole number of at least {low}")
+    if not isinstance(config.bidirectional, bool) or not isinstance(config.task, str):
+        raise bad("bidirectional or task has the wrong type")
+    labels = config.labels
+    if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels) \
+            or len(set(labels)) != len(labels):
+        raise bad("labels must be a list of distinct names")
+    if config.head not in ("classify", "tag"):
+        raise bad(f"unknown head {str(config.head)[:20]!r}")
+    if config.head == "classify" and config.pooling not in POOLINGS:
+        raise bad(f"unknown pooling {str(config.pooling)[:20]!r}; rnnlu knows {', '.join(POOLINGS)}")
+    vocab = meta.get("vocab")
+    if not isinstance(vocab, list) or len(vocab) < 2 or not all(isinstance(w, str) for w in vocab):
+        raise bad("no vocabulary (a list of words)")
+
+    missing = [n for n in tensor_names(config) if n not in tensors]
+    if missing:
+        raise bad(f"lacks tensors {', '.join(missing[:3])}")
+    e, h, d, g = config.embedding_dim, config.hidden_size, config.directions, config.gates
+    expected = {"embedding.weight": (len(vocab), e), "head.weight": (len(labels), h * d), "head.bias": (len(labels),)}
+    for layer in range(config.layers):
+        for suffix in ("", "_reverse")[:d]:
+            expected[f"rnn.weight_ih_l{layer}{suffix}"] = (g * h, e if layer == 0 else h * d)
+            expected[f"rnn.weight_hh_l{layer}{suffix}"] = (g * h, h)
+            expected[f"rnn.bias_ih_l{layer}{suffix}"] = (g * h,)
+            expected[f"rnn.bias_hh_l{layer}{suffix}"] = (g * h,)
+    if "subword.weight" in tensors:
+        rows = tensors["subword.weight"].shape[0] if tensors["subword.weight"].ndim == 2 else -1
+        expected["subword.weight"] = (max(rows, config.subword_buckets + 1), e)
+    for name, shape in expected.items():
+        if tuple(tensors[name].shape) != shape:
+            what = " (one row per label)" if name.startswith("head") else ""
+            raise bad(f"tensor {name} is {list(tensors[name].shape)}, the config needs {list(shape)}{what}")
+    for name in expected:
+        array = tensors[name]
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise bad(f"tensor {name} holds NaN or infinite values")
+    return config
 
 
 @dataclass
@@ -62,12 +130,7 @@ class Model:
         tensors, meta = load_tensors(path, keep_half=frozenset({"embedding.weight", "subword.weight"}))
         if meta.get("format") != "rnnlu":
             raise RnnluError(f"{path} holds tensors but no rnnlu config; pass a file written by `rnnlu train`")
-        if int(meta.get("version", 0)) > FORMAT_VERSION:
-            raise RnnluError(f"{path} was written by a newer rnnlu (format {meta['version']}); upgrade rnnlu")
-        try:
-            config = ModelConfig.from_dict(meta["config"])
-        except (TypeError, ValueError) as e:
-            raise RnnluError(f"{path}: bad model config ({e})") from None
+        config = check_model_file(path, meta, tensors)  # one clear line for a damaged file, before any answer
         return cls(config, Vocab(meta["vocab"], config.hashtag_backoff), tensors, card=card, name=name or meta.get("name"),
                    extra=meta.get("extra") if isinstance(meta.get("extra"), dict) else None)
 

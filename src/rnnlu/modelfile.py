@@ -8,9 +8,10 @@ path never imports torch; the files also open with the ``safetensors`` library.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
-import errno
+import math
 import os
 import stat
 import struct
@@ -55,29 +56,64 @@ def load_tensors(path: str | Path, keep_half: frozenset[str] = frozenset()) -> t
     """Read a model file; returns (float32 tensors, metadata). Raises RnnluError on a bad file.
 
     Tensors named in ``keep_half`` stay as stored (a read-only fp16 view of the file, no copy):
-    a large embedding table is only ever read a few rows at a time.
+    a large embedding table is only ever read a few rows at a time. Every header entry is checked
+    (dtype, shape, byte range) before any tensor is built, so a damaged file is one clear error.
     """
     path = Path(path)
+    if path.is_dir():
+        raise RnnluError(f"{path} is a folder; pass a model file (.safetensors)")
     try:
         raw = path.read_bytes()
     except OSError as e:
         raise RnnluError(f"cannot read model file {path}: {e.strerror}") from None
+
+    def bad(why: str) -> RnnluError:
+        return RnnluError(f"{path} is not an rnnlu model file ({why}); pass a file written by `rnnlu train`")
+
+    if len(raw) < 8:
+        raise bad("too short to hold a header")
+    (n,) = struct.unpack("<Q", raw[:8])
+    if n > MAX_HEADER or 8 + n > len(raw):
+        raise bad("header length out of range")
     try:
-        (n,) = struct.unpack("<Q", raw[:8])
-        if n > MAX_HEADER or 8 + n > len(raw):
-            raise ValueError("header length out of range")
         header = json.loads(raw[8 : 8 + n])
-        meta = {k: json.loads(v) for k, v in header.pop("__metadata__", {}).items()}
-        body = memoryview(raw)[8 + n :]
-        tensors = {}
-        for name, info in header.items():
-            start, end = info["data_offsets"]
-            array = np.frombuffer(body[start:end], dtype=np.dtype(_DTYPES[info["dtype"]]).newbyteorder("<"))
-            array = array.reshape(info["shape"])
-            convert = array.dtype.kind == "f" and name not in keep_half
-            tensors[name] = array.astype(np.float32) if convert else array
-    except (ValueError, KeyError, TypeError, struct.error) as e:
-        raise RnnluError(f"{path} is not an rnnlu model file ({e}); pass a file written by `rnnlu train`") from None
+    except RecursionError:
+        raise bad("header nested too deeply") from None
+    except (ValueError, UnicodeDecodeError) as e:
+        raise bad(f"header is not JSON: {str(e)[:80]}") from None
+    if not isinstance(header, dict):
+        raise bad(f"header is a JSON {type(header).__name__}, not an object")
+    raw_meta = header.pop("__metadata__", {})
+    if not isinstance(raw_meta, dict) or not all(isinstance(v, str) for v in raw_meta.values()):
+        raise bad("__metadata__ is not a map of strings")
+    meta = {}
+    for key, value in raw_meta.items():
+        try:
+            meta[key] = json.loads(value)
+        except RecursionError:
+            raise bad(f"metadata {key!r} nested too deeply") from None
+        except ValueError:
+            raise bad(f"metadata {key!r} is not JSON") from None
+    body = memoryview(raw)[8 + n :]
+    tensors = {}
+    for name, info in header.items():
+        if not isinstance(info, dict):
+            raise bad(f"tensor {name!r} has no dtype/shape/offsets entry")
+        dtype, shape, offsets = info.get("dtype"), info.get("shape"), info.get("data_offsets")
+        if not isinstance(dtype, str) or dtype not in _DTYPES:
+            raise bad(f"tensor {name!r} has unknown dtype {str(dtype)[:20]!r}")
+        if not isinstance(shape, list) or not all(type(d) is int and 0 <= d < 1 << 40 for d in shape) or len(shape) > 8:
+            raise bad(f"tensor {name!r} has a bad shape")
+        if (not isinstance(offsets, list) or len(offsets) != 2 or not all(type(o) is int for o in offsets)
+                or not 0 <= offsets[0] <= offsets[1] <= len(body)):
+            raise bad(f"tensor {name!r} has byte offsets outside the file")
+        itemsize = np.dtype(_DTYPES[dtype]).itemsize
+        if math.prod(shape) * itemsize != offsets[1] - offsets[0]:
+            raise bad(f"tensor {name!r}: shape {shape} does not match its {offsets[1] - offsets[0]} bytes")
+        array = np.frombuffer(body[offsets[0] : offsets[1]], dtype=np.dtype(_DTYPES[dtype]).newbyteorder("<"))
+        array = array.reshape(shape)
+        convert = array.dtype.kind == "f" and name not in keep_half
+        tensors[name] = array.astype(np.float32) if convert else array
     return tensors, meta
 
 

@@ -1,0 +1,375 @@
+"""Hostile input, run as a real process: nothing silently wrong, nothing destroyed, no tracebacks.
+
+Each case is one from the hostile-tester issue: the CLI must give the right answer, or one line on
+stderr (`rnnlu: error: ...`) and a non-zero exit, and must never replace or leave behind a file.
+"""
+
+import csv
+import io
+import json
+import os
+import signal
+import stat
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnlu.config import ModelConfig
+from rnnlu.model import Model
+from rnnlu.modelfile import save_tensors
+from rnnlu.vocab import Vocab
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def ok(result) -> str:
+    assert result.returncode == 0, result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
+    return result.stdout.decode()
+
+
+def one_line_error(result, pattern: str, code: int = 1) -> str:
+    err = result.stderr.decode()
+    assert result.returncode == code, (result.returncode, err)
+    assert "Traceback" not in err, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("rnnlu: error: "), err
+    assert pattern in err, err
+    return err
+
+
+# ---- silently wrong -------------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl", "json"])
+def test_jsonl_fields_never_shadow_result_columns(run_cli, tiny_model, tmp_path, fmt):
+    """A labelled JSONL file (what people feed an evaluator) must show the model's label, not its own."""
+    src = tmp_path / "labelled.jsonl"
+    src.write_text('{"text": "a wonderful , moving film", "label": "negative", "p_negative": "x", "model": "m"}\n'
+                   '{"text": "a dull , boring mess", "label": "positive", "p_negative": "y", "model": "m"}\n')
+    out = ok(run_cli("sentiment", "-m", tiny_model, "--jsonl", src, "-f", fmt))
+    if fmt in ("csv", "tsv"):
+        rows = list(csv.DictReader(io.StringIO(out), delimiter="," if fmt == "csv" else "\t"))
+    elif fmt == "jsonl":
+        rows = [json.loads(line) for line in out.splitlines()]
+    else:
+        rows = json.loads(out)
+    assert [r["label"] for r in rows] == ["positive", "negative"]  # the model's answers
+    assert [r["model"] for r in rows] == ["tiny", "tiny"]
+    assert all(0 <= float(r["p_negative"]) <= 1 for r in rows)
+    if fmt in ("jsonl", "json"):  # the input's fields are kept, under input_NAME
+        assert [r["input_label"] for r in rows] == ["negative", "positive"]
+        assert rows[0]["input_p_negative"] == "x" and rows[0]["input_model"] == "m"
+
+
+def test_csv_columns_never_shadow_result_columns(run_cli, tiny_model, tmp_path):
+    src = tmp_path / "labelled.csv"
+    src.write_text("label,text,input_label,model\nnegative,\"a wonderful , moving film\",q,m\n")
+    out = ok(run_cli("sentiment", "-m", tiny_model, "--csv", src))
+    header = out.splitlines()[0].split(",")
+    assert header[:4] == ["input_input_label", "text", "input_label", "input_model"]
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert row["label"] == "positive" and row["model"] == "tiny"
+    assert row["input_input_label"] == "negative" and row["input_label"] == "q" and row["input_model"] == "m"
+
+
+def test_jsonl_text_field_is_kept_in_csv_output(run_cli, tiny_model, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": 1, "body": "a wonderful film"}\n')
+    row = next(csv.DictReader(io.StringIO(ok(run_cli("sentiment", "-m", tiny_model, "--jsonl", src,
+                                                          "--field", "body", "-f", "csv")))))
+    assert row["body"] == "a wonderful film" and row["label"] == "positive"
+
+
+@pytest.mark.parametrize("header", ["id,text,text", "text,id,id", "text,,"])
+def test_csv_duplicate_column_names_are_refused(run_cli, tiny_model, tmp_path, header):
+    src = tmp_path / "dup.csv"
+    src.write_text(header + "\n" + ",".join(["good"] * len(header.split(","))) + "\n")
+    one_line_error(run_cli("sentiment", "-m", tiny_model, "--csv", src), "names column")
+
+
+def test_training_file_with_duplicate_columns_is_refused(run_cli, tmp_path):
+    src = tmp_path / "train.csv"
+    src.write_text("label,text,text\npositive,good,bad\n")
+    one_line_error(run_cli("train", "sentiment", "--train", src, "--dev", src, "--out", tmp_path / "m.safetensors"),
+                   "names column 'text' twice")
+
+
+# ---- destroys or leaves things behind -------------------------------------------------------------
+def _no_parts(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.endswith(".part")]
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/full"])
+def test_output_onto_a_device_writes_through_and_keeps_it(run_cli, tiny_model, device):
+    if not Path(device).is_char_device():
+        pytest.skip(f"{device} is not a character device here")
+    res = run_cli("sentiment", "-m", tiny_model, "good fun", "-o", device)
+    assert Path(device).is_char_device(), f"{device} was replaced"
+    if device == "/dev/full":
+        one_line_error(res, "no space left")
+    else:
+        ok(res)
+    assert not _no_parts(Path(device).parent)
+
+
+def test_output_onto_a_fifo_writes_through(run_cli, tiny_model, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    ok(run_cli("sentiment", "-m", tiny_model, "good fun", "-f", "tsv", "-o", fifo))
+    out = reader.communicate(timeout=60)[0].decode()
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert out.splitlines()[1].startswith("good fun\tpositive")
+
+
+def test_output_onto_a_symlink_follows_it(run_cli, tiny_model, tmp_path):
+    target = tmp_path / "real.tsv"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    link = tmp_path / "link.tsv"
+    link.symlink_to(target.name)
+    ok(run_cli("sentiment", "-m", tiny_model, "good fun", "-o", link))
+    assert link.is_symlink() and os.readlink(link) == "real.tsv"
+    assert target.read_text().splitlines()[1].startswith("good fun\tpositive")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640  # a replaced file keeps its mode
+    assert not _no_parts(tmp_path)
+
+
+def test_output_onto_a_symlink_to_stdout_writes_through(run_cli, tiny_model, tmp_path):
+    (tmp_path / "out").symlink_to("/dev/stdout")
+    out = ok(run_cli("sentiment", "-m", tiny_model, "good fun", "-f", "tsv", "-o", "out"))
+    assert (tmp_path / "out").is_symlink()
+    assert out.splitlines()[1].startswith("good fun\tpositive")
+
+
+def test_output_onto_a_folder_is_refused_and_leaves_nothing(run_cli, tiny_model, tmp_path):
+    folder = tmp_path / "results"
+    folder.mkdir()
+    for _ in range(2):
+        one_line_error(run_cli("sentiment", "-m", tiny_model, "good", "-o", folder), "is a folder")
+    assert not _no_parts(tmp_path) and list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("option", ["--svg", "--html"])
+def test_explain_picture_onto_a_folder_is_refused(run_cli, tiny_model, tmp_path, option):
+    one_line_error(run_cli("explain", "good fun", "-m", tiny_model, option, tmp_path), "is a folder")
+    assert not _no_parts(tmp_path.parent) and not _no_parts(tmp_path)
+
+
+def test_evaluate_errors_file_onto_dev_null_keeps_the_device(run_cli, tiny_model, fixture_files):
+    ok(run_cli("evaluate", "sentiment", "--data", fixture_files[1], "-m", tiny_model, "--errors", "/dev/null"))
+    assert Path("/dev/null").is_char_device()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_signal_while_writing_leaves_no_part_file(tiny_model, tmp_path, sig):
+    """Killed mid-run by SIGTERM or SIGHUP: no half-written output, no hidden .part file."""
+    env = {**os.environ, "RNNLU_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen([sys.executable, "-m", "rnnlu", "sentiment", "-m", str(tiny_model), "-o", "out.tsv"],
+                            cwd=tmp_path, stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc.stdin.write(b"a wonderful film\n" * 5000)  # more than one batch; stdin stays open
+    proc.stdin.flush()
+    deadline = time.monotonic() + 60
+    while not _no_parts(tmp_path) and time.monotonic() < deadline:  # the run has opened its output
+        time.sleep(0.05)
+    assert _no_parts(tmp_path), "the run never started writing"
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + sig, err.decode()
+    assert "Traceback" not in err.decode()
+    assert not _no_parts(tmp_path) and not (tmp_path / "out.tsv").exists()
+
+
+# ---- one line, never a traceback ------------------------------------------------------------------
+def test_stdout_on_a_full_disk(tiny_model, tmp_path):
+    if not Path("/dev/full").is_char_device():
+        pytest.skip("no /dev/full")
+    with open("/dev/full", "w") as full:
+        res = subprocess.run([sys.executable, "-m", "rnnlu", "sentiment", "-m", str(tiny_model), "good", "-f", "tsv"],
+                             stdout=full, stderr=subprocess.PIPE, cwd=tmp_path, timeout=120,
+                             env={**os.environ, "RNNLU_HOME": str(tmp_path / "home")})
+    err = res.stderr.decode()
+    assert res.returncode == 1 and "Traceback" not in err and "Exception ignored" not in err, err
+    assert err.startswith("rnnlu: error: ") and "no space left" in err.lower(), err
+
+
+def test_output_into_a_folder_that_cannot_be_written(run_cli, tiny_model, tmp_path):
+    if os.geteuid() == 0:  # root writes anywhere a mode allows: use a file system that refuses new files
+        target = Path("/sys/rnnlu-test-output.tsv")
+        if not Path("/sys").is_dir():
+            pytest.skip("no unwritable folder for root here")
+    else:
+        folder = tmp_path / "locked"
+        folder.mkdir()
+        folder.chmod(0o555)
+        target = folder / "out.tsv"
+    one_line_error(run_cli("sentiment", "-m", tiny_model, "good", "-o", target), "cannot write")
+    assert not target.exists()
+
+
+def test_output_into_a_missing_folder(run_cli, tiny_model, tmp_path):
+    one_line_error(run_cli("sentiment", "-m", tiny_model, "good", "-o", tmp_path / "no" / "out.tsv"), "does not exist")
+
+
+@pytest.mark.parametrize("home", ["file", "long"])
+def test_unreadable_rnnlu_home_keeps_bundled_models(run_cli, tmp_path, home):
+    """An RNNLU_HOME that cannot be read: one note on stderr, and the bundled default still answers."""
+    if not (REPO / "pretrained" / "index.json").exists():
+        pytest.skip("no bundled models")
+    if home == "file":
+        (tmp_path / "plain").write_text("")
+        path = str(tmp_path / "plain")  # a file where a folder belongs
+    else:
+        path = str(tmp_path / ("x" * 300))  # a name longer than the file system allows
+    res = run_cli("sentiment", "good", "-f", "tsv", env={"RNNLU_HOME": path})
+    assert ok(res).splitlines()[1].startswith("good\tpositive")
+    err = res.stderr.decode()
+    assert err.count("\n") <= 1 and "Traceback" not in err
+    if home == "long":
+        assert err.startswith("rnnlu: note: cannot read your models folder")
+    models = run_cli("models", "-f", "json", env={"RNNLU_HOME": path})
+    assert any(m["bundled"] for m in json.loads(ok(models)))
+
+
+# ---- JSONL, encodings ------------------------------------------------------------------------------
+@pytest.mark.parametrize("line, pattern", [
+    ('{"text": "bad \\ud800 half"}', "lone surrogate \\ud800"),
+    ('{"text": "ok", "k": "\\udfff"}', "lone surrogate \\udfff"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ('{"text": "ok", "n": ' + "9" * 5000 + "}", "cannot be read"),
+    ('{"text": 5}', "is not a string"),
+    ("[1, 2]", "no field 'text'"),
+], ids=["surrogate", "surrogate-elsewhere", "deep", "5000-digits", "not-a-string", "not-an-object"])
+def test_hostile_jsonl_lines_are_named(run_cli, tiny_model, tmp_path, line, pattern):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "fine"}\n' + line + "\n")
+    one_line_error(run_cli("sentiment", "-m", tiny_model, "--jsonl", src, "-f", "jsonl"), f"in.jsonl:2: ")
+    one_line_error(run_cli("sentiment", "-m", tiny_model, "--jsonl", src, "-f", "jsonl"), pattern)
+
+
+def test_a_surrogate_pair_is_one_character(run_cli, tiny_model, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "good \\ud83d\\ude00"}\n')
+    row = json.loads(ok(run_cli("sentiment", "-m", tiny_model, "--jsonl", src, "-f", "jsonl")))
+    assert row["text"] == "good \U0001F600"
+
+
+@pytest.mark.parametrize("encoding, name", [("utf-16", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32")])
+def test_utf16_input_is_named_as_utf16(run_cli, tiny_model, tmp_path, encoding, name):
+    data = ("\ufeff" if encoding.endswith("be") else "") + "text\ngood\n"
+    raw = data.encode(encoding)
+    err = one_line_error(run_cli("sentiment", "-m", tiny_model, binary_input=raw), f"is {name}")
+    assert "latin1" not in err
+    (tmp_path / "in.csv").write_bytes(raw)
+    one_line_error(run_cli("sentiment", "-m", tiny_model, "--csv", tmp_path / "in.csv"), f"iconv -f {name}")
+
+
+# ---- model files of the right format but wrong content ---------------------------------------------
+def _small_model_parts(**config_changes):
+    config = ModelConfig(task="sentiment", cell="gru", bidirectional=True, layers=1, embedding_dim=4, hidden_size=3,
+                         vocab_size=4, labels=["negative", "neutral", "positive"])
+    rng = np.random.default_rng(0)
+    tensors = {"embedding.weight": rng.normal(size=(4, 4)), "head.weight": rng.normal(size=(3, 6)),
+               "head.bias": np.zeros(3)}
+    for suffix in ("", "_reverse"):
+        tensors[f"rnn.weight_ih_l0{suffix}"] = rng.normal(size=(9, 4))
+        tensors[f"rnn.weight_hh_l0{suffix}"] = rng.normal(size=(9, 3))
+        tensors[f"rnn.bias_ih_l0{suffix}"] = np.zeros(9)
+        tensors[f"rnn.bias_hh_l0{suffix}"] = np.zeros(9)
+    meta = {"format": "rnnlu", "version": 1, "config": {**config.to_dict(), **config_changes},
+            "vocab": ["<pad>", "<unk>", "good", "bad"], "name": "small"}
+    return tensors, meta
+
+
+def _write_raw(path: Path, header: bytes) -> Path:
+    path.write_bytes(struct.pack("<Q", len(header)) + header)
+    return path
+
+
+def test_a_small_valid_model_answers(run_cli, tmp_path):
+    tensors, meta = _small_model_parts()
+    save_tensors(tmp_path / "ok.safetensors", tensors, meta)
+    rows = list(csv.DictReader(io.StringIO(ok(run_cli("sentiment", "-m", tmp_path / "ok.safetensors", "good"))),
+                               delimiter="\t"))
+    assert rows[0]["label"] in ("negative", "neutral", "positive") and rows[0]["model"] == "ok"
+
+
+def _bad(tensors, meta, what):
+    if what == "shape":
+        tensors["rnn.weight_hh_l0"] = np.zeros((9, 5))
+    elif what == "labels-vs-head":
+        meta["config"]["labels"] = ["a", "b", "c", "d", "e"]
+    elif what == "layers--1":
+        meta["config"]["layers"] = -1
+    elif what == "pooling":
+        meta["config"]["pooling"] = "median"
+    elif what == "no-vocab":
+        del meta["vocab"]
+    elif what == "vocab-vs-embedding":
+        meta["vocab"] = meta["vocab"][:3]
+    elif what == "version-abc":
+        meta["version"] = "abc"
+    elif what == "nan":
+        tensors["head.weight"][0, 0] = np.nan
+    elif what == "inf":
+        tensors["embedding.weight"][2, 1] = np.inf
+    elif what == "no-config":
+        del meta["config"]
+    elif what == "hidden-text":
+        meta["config"]["hidden_size"] = "three"
+    elif what == "cell":
+        meta["config"]["cell"] = "transformer"
+    elif what == "labels-not-list":
+        meta["config"]["labels"] = "positive"
+    elif what == "missing-tensor":
+        del tensors["rnn.bias_hh_l0_reverse"]
+    return tensors, meta
+
+
+BAD_CONTENT = {"shape": "rnn.weight_hh_l0 is [9, 5]", "labels-vs-head": "head.weight is [3, 6], the config needs [5, 6]",
+               "layers--1": "layers is -1", "pooling": "unknown pooling 'median'", "no-vocab": "no vocabulary",
+               "vocab-vs-embedding": "embedding.weight is [4, 4], the config needs [3, 4]",
+               "version-abc": "version 'abc'", "nan": "head.weight holds NaN", "inf": "embedding.weight holds NaN",
+               "no-config": "no config", "hidden-text": "hidden_size is three", "cell": "unknown cell",
+               "labels-not-list": "labels must be a list", "missing-tensor": "lacks tensors rnn.bias_hh_l0_reverse"}
+
+
+@pytest.mark.parametrize("what", list(BAD_CONTENT))
+def test_model_file_with_wrong_content_is_refused_at_load(run_cli, tmp_path, what):
+    tensors, meta = _bad(*_small_model_parts(), what)
+    path = tmp_path / "bad.safetensors"
+    save_tensors(path, tensors, meta, half=False)
+    one_line_error(run_cli("sentiment", "-m", path, "good"), BAD_CONTENT[what])
+    one_line_error(run_cli("explain", "good", "-m", path), BAD_CONTENT[what])
+
+
+@pytest.mark.parametrize("header, pattern", [
+    (b"42", "header is a JSON int"),
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (b'{"__metadata__": {"config": "' + b"[" * 100_000 + b'"}}', "nested too deeply"),
+    (b'{"__metadata__": 5}', "__metadata__ is not a map"),
+    (b'{"w": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 1000]}}', "byte offsets outside the file"),
+    (b'{"w": {"dtype": "F32", "shape": [-2], "data_offsets": [0, 0]}}', "bad shape"),
+    (b'{"w": {"dtype": "Q9", "shape": [1], "data_offsets": [0, 4]}}', "unknown dtype"),
+    (b'{"w": [1, 2]}', "no dtype/shape/offsets"),
+    (b"\xff\xfe{}", "header is not JSON"),
+], ids=["bare-number", "deep", "deep-metadata", "metadata-not-map", "offsets", "negative-shape", "dtype", "entry-list",
+        "not-utf8"])
+def test_model_file_with_a_hostile_header_is_refused(run_cli, tmp_path, header, pattern):
+    path = _write_raw(tmp_path / "bad.safetensors", header)
+    one_line_error(run_cli("sentiment", "-m", path, "good"), pattern)
+
+
+def test_a_language_model_passed_as_a_task_model_is_named(run_cli, tmp_path):
+    tensors, meta = _small_model_parts(head="lm")
+    save_tensors(tmp_path / "lm.safetensors", tensors, meta)
+    one_line_error(run_cli("sentiment", "-m", tmp_path / "lm.safetensors", "good"), "language model")
+
+
+def test_a_folder_passed_as_a_model(run_cli, tmp_path):
+    (tmp_path / "m.safetensors").mkdir()
+    one_line_error(run_cli("sentiment", "-m", tmp_path / "m.safetensors", "good"), "model file not found")
