@@ -373,3 +373,73 @@ def test_a_language_model_passed_as_a_task_model_is_named(run_cli, tmp_path):
 def test_a_folder_passed_as_a_model(run_cli, tmp_path):
     (tmp_path / "m.safetensors").mkdir()
     one_line_error(run_cli("sentiment", "-m", tmp_path / "m.safetensors", "good"), "model file not found")
+
+
+# ---- the terminal: markup and escape sequences shown, never obeyed -----------------------------------
+def _evil_home(tmp_path: Path, tiny_model: Path) -> Path:
+    home = tmp_path / "evilhome"
+    (home / "models").mkdir(parents=True)
+    (home / "models" / "evil.safetensors").write_bytes(tiny_model.read_bytes())
+    card = {"name": "evil", "task": "sentiment[/]", "architecture": "[/bold] \x1b[31mRED\x1b[0m", "parameters": "many",
+            "dev": [{"path": "[bold]x", "metric": "accuracy", "value": "high"}], "test": "not a list"}
+    (home / "models" / "evil.card.json").write_text(json.dumps(card))
+    return home
+
+
+def test_model_card_with_markup_and_escapes_is_shown_as_written(run_cli, tiny_model, tmp_path):
+    home = _evil_home(tmp_path, tiny_model)
+    for args in (("models", "-f", "table"), ("models", "evil", "-f", "table")):
+        out = ok(run_cli(*args, env={"RNNLU_HOME": str(home)}))
+        assert "\x1b" not in out, "an escape sequence from the card reached the terminal"
+        assert "[/bold] \\x1b[31mRED\\x1b[0m" in out
+    assert "sentiment[/]" in ok(run_cli("models", "-f", "table", env={"RNNLU_HOME": str(home)}))
+
+
+def test_input_text_escapes_are_shown_not_sent_in_table_mode(run_cli, tiny_model):
+    out = ok(run_cli("sentiment", "-m", tiny_model, "-f", "table", "\x1b[2J\x1b[31mgood [/bold] [red]fun"))
+    assert "\x1b" not in out
+    assert "\\x1b[2J\\x1b[31mgood [/bold] [red]fun" in out
+
+
+def test_models_piped_prints_full_rows(run_cli, tiny_model, tmp_path):
+    home = tmp_path / "home"
+    (home / "models").mkdir(parents=True)
+    name = "a-very-long-model-name-that-a-table-would-cut-" + "x" * 40
+    (home / "models" / f"{name}.safetensors").write_bytes(tiny_model.read_bytes())
+    out = ok(run_cli("models", env={"RNNLU_HOME": str(home)}))  # stdout is a pipe here
+    rows = list(csv.DictReader(io.StringIO(out), delimiter="\t"))
+    assert list(rows[0]) == ["name", "task", "default_for", "architecture", "parameters", "size_bytes", "headline", "path"]
+    assert name in [r["name"] for r in rows]
+    assert "…" not in out and "─" not in out
+
+
+@pytest.mark.parametrize("args", [("models", "-f", "yaml"), ("models", "tiny", "-f", "tsv")])
+def test_models_unknown_format_is_refused(run_cli, args):
+    one_line_error(run_cli(*args), "unknown format", code=2)
+
+
+def test_progress_bar_is_gone_before_the_table(tiny_model, tmp_path):
+    """On a terminal, the transient progress bar is erased before the table title is printed."""
+    pty = pytest.importorskip("pty")
+    src = tmp_path / "in.txt"
+    src.write_text("a wonderful film\nterrible music\n")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "rnnlu", "sentiment", "-m", str(tiny_model)], stdin=open(src),
+                            stdout=slave, stderr=slave, env={**os.environ, "COLUMNS": "120",
+                                                               "RNNLU_HOME": str(tmp_path / "home")})
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    assert proc.wait(timeout=60) == 0, out.decode(errors="replace")
+    title = out.find("sentiment · model".encode())
+    assert title > 0, out
+    before = out[:title]
+    if b"texts" in before:  # a bar was drawn: it must have been erased after its last drawing
+        assert before.rfind(b"\x1b[2K") > before.rfind(b"texts"), before[-300:]

@@ -152,14 +152,17 @@ def fill_blank(
 
 @app.command()
 def models(name: Annotated[Optional[str], typer.Argument(help="Show this model's card.")] = None,
-           fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table | json")] = None):
+           fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table | tsv | json (default: table on a terminal, else tsv for the list, json for a card)")] = None):
     """List bundled and your own models, or show one model's card."""
     from rnnlu.render import show_card, show_models
 
+    allowed = ("table", "json") if name else ("table", "tsv", "json")
+    if fmt is not None and fmt not in allowed:
+        raise UsageError(f"unknown format {fmt!r}; choose {', '.join(allowed[:-1])} or {allowed[-1]}")
     if name:
         show_card(name, fmt or ("table" if sys.stdout.isatty() else "json"))
     else:
-        show_models(fmt or "table")
+        show_models(fmt or ("table" if sys.stdout.isatty() else "tsv"))
 
 
 @app.command()

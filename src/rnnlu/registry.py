@@ -52,15 +52,19 @@ class ModelEntry:
 
     @property
     def task(self) -> str:
-        return self.card.get("task", "?")
+        task = self.card.get("task", "?")
+        return task if isinstance(task, str) else "?"
 
     def headline(self) -> str:
         """e.g. 'sst2/test.tsv accuracy 0.861' from the card (test if reported, else dev)."""
         for split in ("test", "dev"):
             scores = self.card.get(split) or []
             if scores:
-                s = scores[0]
-                return f"{split} {Path(s['path']).parent.name}/{Path(s['path']).name} {s['metric']} {s['value']:.3f}"
+                try:
+                    s = scores[0]
+                    return f"{split} {Path(s['path']).parent.name}/{Path(s['path']).name} {s['metric']} {s['value']:.3f}"
+                except (KeyError, TypeError, ValueError, IndexError):  # a hand-edited card: no headline
+                    return ""
         return ""
 
 

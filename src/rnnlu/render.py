@@ -20,6 +20,30 @@ def _console(stderr: bool = False):
 
 
 _LABEL_STYLE = {"positive": "green", "negative": "red", "neutral": "yellow"}
+_INVISIBLE = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}  # bidi overrides
+
+
+def _visible(value) -> str:
+    """Control characters (terminal escape sequences, bidi overrides) shown as ``\\x1b``, never sent."""
+    text = str(value)
+    if text.isprintable():
+        return text
+    return "".join(f"\\x{ord(c):02x}" if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0
+                   else f"\\u{ord(c):04x}" if ord(c) in _INVISIBLE else c for c in text)
+
+
+def _safe(value) -> str:
+    """Text from a file, a card or the user, for a rich table: markup such as ``[/bold]`` is shown as
+    written, and control characters are made visible (``_visible``)."""
+    from rich.markup import escape
+
+    return escape(_visible(value))
+
+
+def _styled(label: str) -> str:
+    """A label in its colour (markup), the label itself escaped."""
+    style = _LABEL_STYLE.get(label, "")
+    return f"[{style}]{_safe(label)}[/]" if style else _safe(label)
 
 
 def _progress(source: io.Source):
@@ -44,7 +68,7 @@ def write_results(run: SentimentRun, source: io.Source, fmt: str, output: Path |
             raise RnnluError(f"no input texts in {source.name}: give TEXT arguments, lines on stdin, or a file with rows")
         rows = itertools.chain([first], rows)
         if fmt == "table":
-            _print_table(list(rows), run)
+            table_rows = list(rows)  # printed once the progress bar is gone, not glued to it
         else:
             with io.output_stream(output) as stream:
                 columns = _columns(run, source)
@@ -52,6 +76,8 @@ def write_results(run: SentimentRun, source: io.Source, fmt: str, output: Path |
                 for _, row in rows:
                     writer.write(row)
                 writer.close()
+    if fmt == "table":
+        _print_table(table_rows, run)
     if compare and fmt != "table" and run.agreement.total > 1:
         _console(stderr=True).print(_agreement_line(run))
 
@@ -88,7 +114,7 @@ def _print_table(rows: list[tuple], run: SentimentRun) -> None:
     if not rows:
         console.print("no texts")
         return
-    table = Table(title=f"sentiment · model {run.model_name}", title_justify="left", show_lines=False)
+    table = Table(title=f"sentiment · model {_safe(run.model_name)}", title_justify="left", show_lines=False)
     table.add_column("text", overflow="fold", min_width=min(30, max(len(r.text) for r, _ in rows)))
     table.add_column("label")
     for label in run.labels:
@@ -98,13 +124,13 @@ def _print_table(rows: list[tuple], run: SentimentRun) -> None:
         table.add_column("words counted", overflow="fold", min_width=12)
     for result, _ in rows:
         label = result.label
-        cells = [escape(result.text), f"[{_LABEL_STYLE.get(label, '')}]{label}[/]"]
+        cells = [_safe(result.text), _styled(label)]
         cells += [f"{result.probabilities[l]:.2f}" for l in run.labels]
         if run.compare:
             b = result.baseline
             mark = "" if b.label == label else " ≠"
             words = " ".join([f"+{w}" for w in b.positive] + [f"-{w}" for w in b.negative])
-            cells += [f"[{_LABEL_STYLE.get(b.label, '')}]{b.label}[/]{mark}", escape(words) or "—"]
+            cells += [f"{_styled(b.label)}{mark}", _safe(words) or "—"]
         table.add_row(*cells)
     console.print(table)
     if run.compare and run.agreement.total > 1:
@@ -113,9 +139,17 @@ def _print_table(rows: list[tuple], run: SentimentRun) -> None:
 
 # ---- models -----------------------------------------------------------------------------------------
 def show_models(fmt: str = "table") -> None:
+    """The model list: a table on a terminal; ``tsv`` (full rows, for pipes) or ``json`` otherwise."""
     from rnnlu.registry import list_models
 
     entries = list_models()
+    if fmt == "tsv":
+        print("\t".join(("name", "task", "default_for", "architecture", "parameters", "size_bytes", "headline", "path")))
+        for e in entries:
+            cells = (e.name, e.task, e.default_for or "", e.card.get("architecture", ""), e.card.get("parameters", ""),
+                     e.path.stat().st_size, e.headline(), e.path)
+            print("\t".join(str(c).replace("\t", " ").replace("\n", " ") for c in cells))
+        return
     if fmt == "json":
         print(json.dumps([{"name": e.name, "task": e.task, "bundled": e.bundled, "default_for": e.default_for,
                            "architecture": e.card.get("architecture"), "parameters": e.card.get("parameters"),
@@ -130,8 +164,9 @@ def show_models(fmt: str = "table") -> None:
     for e in entries:
         name = e.name + (" (default)" if e.default_for else "")
         params = e.card.get("parameters")
-        table.add_row(name, e.task, e.card.get("architecture", "?"), f"{params:,}" if params else "?",
-                      f"{e.path.stat().st_size / 1e6:.1f} MB", e.headline(), "bundled" if e.bundled else str(e.path.parent))
+        table.add_row(_safe(name), _safe(e.task), _safe(e.card.get("architecture", "?")),
+                      f"{params:,}" if type(params) is int else "?", f"{e.path.stat().st_size / 1e6:.1f} MB",
+                      _safe(e.headline()), "bundled" if e.bundled else _safe(e.path.parent))
     _console().print(table if entries else "no models found")
 
 
@@ -145,19 +180,23 @@ def show_card(name: str, fmt: str) -> None:
         return
     from rich.table import Table
 
-    table = Table(title=f"model card · {entry.name}", show_header=False, title_justify="left")
+    table = Table(title=f"model card · {_safe(entry.name)}", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for key in ("task", "architecture", "parameters", "size_bytes", "vocab_size", "labels", "seed", "command",
                 "epochs_run", "best_epoch", "seconds_per_epoch", "train_seconds", "trained", "machine"):
         if key in card:
-            table.add_row(key, str(card[key]))
+            table.add_row(key, _safe(card[key]))
     for split in ("train_data", "dev", "test"):
-        for item in card.get(split, []):
-            detail = (f"{item['metric']} {item['value']:.4f}" if "metric" in item
-                      else f"{item['examples']:,} examples, {item.get('removed_as_overlap', 0):,} removed as overlap")
-            table.add_row(split, f"{item['path']}: {detail}")
-    table.add_row("file", str(entry.path))
+        items = card.get(split)
+        for item in items if isinstance(items, list) else []:
+            try:
+                detail = (f"{item['metric']} {item['value']:.4f}" if "metric" in item
+                          else f"{item['examples']:,} examples, {item.get('removed_as_overlap', 0):,} removed as overlap")
+                table.add_row(split, _safe(f"{item['path']}: {detail}"))
+            except (KeyError, TypeError, ValueError):  # a hand-edited card: show the entry as it is
+                table.add_row(split, _safe(json.dumps(item)))
+    table.add_row("file", _safe(entry.path))
     _console().print(table)
 
 
@@ -425,7 +464,7 @@ def _explanation_picture(ex) -> list:
         for gate in shown:
             table.add_column(f"{f'L{layer}' if many_layers else ''}{arrow} {_GATE_SHORT[gate]}", justify="right")
     for w in ex.words:
-        word = Text(w.token) if w.known else Text(f"{w.token}?", style="italic dim")
+        word = Text(_visible(w.token)) if w.known else Text(f"{_visible(w.token)}?", style="italic dim")
         row = [str(w.index + 1), word]
         if counted_pos or counted_neg:
             row.append(Text("+", style="green") if w.token in counted_pos
