@@ -155,32 +155,35 @@ def pretag(tokens: list[str]) -> tuple[list[str], list[Mention]]:
 
 
 # ---- near-copies and splits -------------------------------------------------------------------------
-_RT_RE = re.compile(r"^\s*(RT\s+@\w+:?\s*)+", re.IGNORECASE)
+_RT_RE = re.compile(r"^\s*((RT\s+)?[@\uff20]\w+\s*:?\s*)+", re.IGNORECASE)  # "RT @a:", "@a @b" (a reply)
 _URL_RE = re.compile(r"(https?://\S*|www\.\S+)", re.IGNORECASE)
-_TRUNC_RE = re.compile(r"(\u2026|\.\.\.)")
 _HTML = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"}
-KEY_WORDS = 10
+_NOT_WORD_RE = re.compile(r"[\W_]+")
+_DIGITS_RE = re.compile(r"\d+")
+KEY_CHARS = 60
 
 
 def normalise(text: str) -> str:
-    """Text as compared for near-copies: no ``RT @user:`` prefix, no links, no "…", lower case,
-    digits as 0, whitespace collapsed."""
+    """Text as compared for near-copies: no ``RT @user:`` prefix or leading ``@user``s, no links, lower case, only letters
+    and digits (no spaces, punctuation, emoji or "…"), every run of digits as one ``0``.
+
+    Dropping the spaces makes it blind to tokenisation: a text and its tokens joined by spaces
+    normalise alike.
+    """
     text = _RT_RE.sub("", text)
     for entity, char in _HTML.items():
         text = text.replace(entity, char)
     text = _URL_RE.sub(" ", text)
-    text = _TRUNC_RE.sub(" ", text)
-    text = re.sub(r"\d", "0", text.lower())
-    return " ".join(text.split())
+    return _DIGITS_RE.sub("0", _NOT_WORD_RE.sub("", text.lower()))
 
 
 def copy_key(text: str) -> str:
-    """Near-copy key: the first ``KEY_WORDS`` words of the normalised text (all of it if shorter).
+    """Near-copy key: the first ``KEY_CHARS`` characters of the normalised text (about ten words).
 
     Two texts equal after normalisation share the key, and so do a retweet cut short and its
-    original, or bot tweets that differ only in a number or a link.
+    original, or bot tweets that differ only in numbers, links, emoji or punctuation.
     """
-    return " ".join(normalise(text).split()[:KEY_WORDS])
+    return normalise(text)[:KEY_CHARS]
 
 
 SPLITS = ("train", "dev", "test")
