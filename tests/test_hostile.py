@@ -443,3 +443,109 @@ def test_progress_bar_is_gone_before_the_table(tiny_model, tmp_path):
     before = out[:title]
     if b"texts" in before:  # a bar was drawn: it must have been erased after its last drawing
         assert before.rfind(b"\x1b[2K") > before.rfind(b"texts"), before[-300:]
+
+
+# ---- training: impossible options refused before any work ------------------------------------------
+@pytest.mark.parametrize("option, pattern", [
+    (["--epochs", "0"], "--epochs must be at least 1"),
+    (["--hidden", "0"], "--hidden must be at least 1"),
+    (["--batch-size", "0"], "--batch-size must be at least 1"),
+    (["--lr", "-1"], "--lr must be 0 or more"),
+    (["--dropout", "1.5"], "--dropout must be at least 0 and below 1"),
+    (["--pooling", "median"], "unknown --pooling 'median'"),
+    (["--layers", "0"], "--layers must be at least 1"),
+    (["--embedding-dim", "-3"], "--embedding-dim must be at least 1"),
+], ids=lambda v: v[0] if isinstance(v, list) else "")
+def test_impossible_train_options_are_refused(run_cli, fixture_files, tmp_path, option, pattern):
+    train_file, dev_file = fixture_files
+    one_line_error(run_cli("train", "sentiment", "--train", train_file, "--dev", dev_file,
+                           "--out", tmp_path / "m.safetensors", *option), pattern, code=2)
+    assert not (tmp_path / "m.safetensors").exists()
+
+
+def test_pretrain_options_are_checked_too(run_cli, fixture_files, tmp_path):
+    one_line_error(run_cli("pretrain", "--corpus", fixture_files[0], "--out", tmp_path / "lm.safetensors",
+                           "--epochs", "0"), "--epochs must be at least 1", code=2)
+
+
+def test_binary_embeddings_file_is_refused(run_cli, fixture_files, tmp_path):
+    binary = tmp_path / "vectors.bin"
+    binary.write_bytes(b"3 4\n" + bytes(range(256)) * 8)
+    one_line_error(run_cli("train", "sentiment", "--train", fixture_files[0], "--dev", fixture_files[1],
+                           "--out", tmp_path / "m.safetensors", "--embeddings", binary), "not a word2vec text file")
+
+
+def test_unwritable_out_is_refused_before_training(run_cli, fixture_files, tmp_path):
+    if os.geteuid() == 0:
+        if not Path("/sys").is_dir():
+            pytest.skip("no unwritable folder for root here")
+        out = "/sys/rnnlu-test.safetensors"
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o555)
+        out = str(locked / "m.safetensors")
+    res = run_cli("train", "sentiment", "--train", fixture_files[0], "--dev", fixture_files[1], "--out", out)
+    one_line_error(res, "cannot write the model to")
+    assert b"epoch" not in res.stderr  # refused before the first epoch
+
+
+def test_unwritable_rnnlu_home_for_a_named_model(run_cli, fixture_files, tmp_path):
+    (tmp_path / "plain").write_text("")  # RNNLU_HOME is a file: no models folder can be made in it
+    res = run_cli("train", "sentiment", "--train", fixture_files[0], "--dev", fixture_files[1], "--out", "mine",
+                  env={"RNNLU_HOME": str(tmp_path / "plain")})
+    one_line_error(res, "cannot make the models folder")
+
+
+def _interrupted_checkpoint(fixture_files, out: Path) -> Path:
+    """A real checkpoint, as an interrupted run leaves it (stopped after its first epoch)."""
+    from rnnlu.train import TrainOptions, train
+
+    class Stop(Exception):
+        pass
+
+    def stop(log):
+        raise Stop
+
+    with pytest.raises(Stop):
+        train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])], out=str(out),
+                           hidden=8, embedding_dim=8, epochs=3, min_freq=1, threads=1), on_epoch=stop)
+    return out.with_name(out.name + ".ckpt")
+
+
+def test_resume_with_changed_options_is_refused(run_cli, fixture_files, tmp_path):
+    out = tmp_path / "m.safetensors"
+    ckpt = _interrupted_checkpoint(fixture_files, out)
+    assert ckpt.exists() and not list(tmp_path.glob("*.part"))
+    base = ["train", "sentiment", "--train", fixture_files[0], "--dev", fixture_files[1], "--out", out,
+            "--embedding-dim", "8", "--min-freq", "1", "--resume"]
+    one_line_error(run_cli(*base, "--hidden", "16"), "was made with other options", code=2)
+    ok(run_cli(*base, "--hidden", "8", "--epochs", "2"))  # the same options (more epochs allowed) resume
+    assert out.exists() and not ckpt.exists()
+
+
+def test_resume_from_a_corrupt_checkpoint_is_refused(run_cli, fixture_files, tmp_path):
+    out = tmp_path / "m.safetensors"
+    out.with_name(out.name + ".ckpt").write_bytes(b"PK\x03\x04 truncated")
+    one_line_error(run_cli("train", "sentiment", "--train", fixture_files[0], "--dev", fixture_files[1],
+                           "--out", out, "--resume"), "is damaged or not an rnnlu checkpoint")
+
+
+def test_checkpoint_write_failure_leaves_no_part_and_no_checkpoint(tmp_path, monkeypatch):
+    """A full disk while checkpointing: one RnnluError, no truncated checkpoint, no .part file."""
+    import errno
+
+    import torch
+
+    from rnnlu.errors import RnnluError
+    from rnnlu.train import save_checkpoint
+
+    def full_disk(state, path):
+        Path(path).write_bytes(b"half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(torch, "save", full_disk)
+    target = tmp_path / "m.safetensors.ckpt"
+    with pytest.raises(RnnluError, match="cannot write the checkpoint"):
+        save_checkpoint({"x": 1}, target)
+    assert list(tmp_path.iterdir()) == []

@@ -20,7 +20,7 @@ import typer
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from rnnlu import __version__  # noqa: E402
-from rnnlu.errors import RnnluError, Terminated, UsageError
+from rnnlu.errors import RnnluError, Terminated, UsageError, need_torch
 
 app = typer.Typer(
     name="rnnlu",
@@ -206,6 +206,7 @@ def train(
     scheme: Annotated[Optional[str], typer.Option(help="tag: pos | ner | coin (the tags the files hold).", show_default=False)] = None,
 ):
     """Train a model and write it with its model card."""
+    need_torch("train")
     from rnnlu.render import train_with_progress
     from rnnlu.train import TrainOptions
 
@@ -252,6 +253,7 @@ def pretrain(
     dropout: Annotated[float, typer.Option(help="Dropout on word vectors and states.")] = 0.2,
 ):
     """Pretrain word vectors and encoder as a language model on raw text, for `train --init-from`; or train the fill-blank model (--objective blank)."""
+    need_torch("pretrain")
     from rnnlu.pretrain import PretrainOptions
     from rnnlu.render import pretrain_with_progress
 
@@ -342,6 +344,7 @@ def select(
     scheme: Annotated[Optional[str], typer.Option(help="tag: pos | ner | coin.", show_default=False)] = None,
 ):
     """Pick an architecture: BiLSTM, then BiGRU, LSTM, GRU; take the rightmost that does not do worse."""
+    need_torch("select")
     from rnnlu.render import show_selection
     from rnnlu.select import select as run_selection
     from rnnlu.train import TrainOptions

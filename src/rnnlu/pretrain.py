@@ -233,6 +233,10 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
         raise UsageError("the blank objective reads both sides of each word: use --arch bigru or bilstm")
     if opts.objective == "lm" and (opts.dev or opts.agreement_from):
         raise UsageError("--dev and --agreement-from apply to --objective blank only")
+    from rnnlu.train import check_options, writable_out
+
+    check_options(opts)
+    writable_out(opts.out)  # an unwritable --out fails now, not after reading the corpus and training
     device = pick_device(opts.device)
     random.seed(opts.seed)
     np.random.seed(opts.seed)

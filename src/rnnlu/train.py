@@ -109,6 +109,106 @@ def resolve_out(out: str) -> Path:
     return user_models_dir(create=True) / f"{out}.safetensors"
 
 
+# Option values that cannot work, refused before any data is read: (option, attribute, test, rule).
+_OPTION_RULES = (
+    ("--epochs", "epochs", lambda v: v >= 1, "at least 1"),
+    ("--hidden", "hidden", lambda v: v >= 1, "at least 1"),
+    ("--layers", "layers", lambda v: v >= 1, "at least 1"),
+    ("--embedding-dim", "embedding_dim", lambda v: v >= 1, "at least 1"),
+    ("--batch-size", "batch_size", lambda v: v >= 1, "at least 1"),
+    ("--lr", "lr", lambda v: math.isfinite(v) and v >= 0, "0 or more, such as 0.002"),
+    ("--dropout", "dropout", lambda v: 0 <= v < 1, "at least 0 and below 1"),
+    ("--word-dropout", "word_dropout", lambda v: 0 <= v < 1, "at least 0 and below 1"),
+    ("--patience", "patience", lambda v: v >= 1, "at least 1"),
+    ("--max-vocab", "max_vocab", lambda v: v >= 3, "at least 3"),
+    ("--min-freq", "min_freq", lambda v: v >= 1, "at least 1"),
+    ("--max-lines", "max_lines", lambda v: v >= 0, "0 (all) or more"),
+    ("--time-budget", "time_budget", lambda v: math.isfinite(v) and v >= 0, "0 (no limit) or more minutes"),
+    ("--lr-decay", "lr_decay", lambda v: 0 < v <= 1, "above 0 and at most 1 (1 = keep the rate)"),
+)
+POOLINGS = ("max", "mean", "last")
+
+
+def check_options(opts) -> None:
+    """Refuse option values that cannot work (``--epochs 0``, ``--dropout 1.5``, ``--pooling median``)
+    with one line each, before any data is read; shared by train, pretrain and select."""
+    for flag, attr, test, rule in _OPTION_RULES:
+        value = getattr(opts, attr, None)
+        if value is None:
+            continue
+        shown = value / 60 if attr == "time_budget" else value
+        if not test(value):
+            raise UsageError(f"{flag} must be {rule} (got {shown:g})")
+    pooling = getattr(opts, "pooling", None)
+    if pooling is not None and pooling not in POOLINGS:
+        raise UsageError(f"unknown --pooling {pooling!r}; choose one of {', '.join(POOLINGS)}")
+    embeddings = getattr(opts, "embeddings", None)
+    if embeddings:
+        check_embeddings_file(embeddings)
+
+
+def check_embeddings_file(path: str) -> None:
+    """--embeddings must be word2vec *text* (``word v1 v2 ...``): a binary file is refused up front."""
+    p = Path(path)
+    if not p.is_file():
+        raise RnnluError(f"--embeddings {path}: {'is a folder' if p.is_dir() else 'file not found'}")
+    try:
+        with open(p, "rb") as f:
+            head = f.read(1 << 16)
+    except OSError as e:
+        raise RnnluError(f"cannot read --embeddings {path}: {e.strerror}") from None
+    try:
+        head.decode("utf-8") if len(head) < 1 << 16 else head[:-4].decode("utf-8")
+        text_like = b"\0" not in head
+    except UnicodeDecodeError:
+        text_like = False
+    if not text_like:
+        raise RnnluError(f"--embeddings {path} is not a word2vec text file (it looks binary); "
+                         "convert it to the text format (`word v1 v2 ...` per line) first")
+
+
+def writable_out(out: str) -> Path:
+    """Where --out goes, checked before training: its folder is made and must take a new file."""
+    import tempfile
+
+    try:
+        path = resolve_out(out)
+    except OSError as e:
+        raise RnnluError(f"cannot make the models folder for --out {out}: {(e.strerror or str(e)).lower()} "
+                         "(check RNNLU_HOME), or give --out a path ending in .safetensors") from None
+    if path.is_dir():
+        raise RnnluError(f"--out {out} is a folder; name a file ending in .safetensors, or a NAME")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as e:
+        raise RnnluError(f"cannot write the model to {out}: {(e.strerror or str(e)).lower()} in folder "
+                         f"{path.parent}; choose another --out") from None
+    return path
+
+
+def save_checkpoint(state: dict, path: Path) -> None:
+    """torch.save, atomically: a crash, a signal or a full disk never leaves a truncated checkpoint."""
+    import torch
+
+    tmp = path.with_name(path.name + ".part")
+    try:
+        torch.save(state, tmp)
+        os.replace(tmp, path)
+    except BaseException as e:
+        tmp.unlink(missing_ok=True)
+        if isinstance(e, (OSError, RuntimeError)):
+            raise RnnluError(f"cannot write the checkpoint {path}: {str(e).splitlines()[0][:120]}") from None
+        raise
+
+
+def _resume_key(opts: TrainOptions) -> dict:
+    """The options a checkpoint must have been made with to be resumed (not: how long to run)."""
+    skip = {"resume", "epochs", "time_budget", "patience", "test", "device", "threads", "out"}
+    return {k: v for k, v in asdict(opts).items() if k not in skip}
+
+
 def card_path_for(model_path: Path) -> Path:
     return model_path.with_name(model_path.name.removesuffix(".safetensors") + ".card.json")
 
@@ -247,20 +347,27 @@ def load_embeddings(path: str, vocab: Vocab, dim: int) -> tuple[np.ndarray, int]
     matrix[0] = 0
     found = 0
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.rstrip().split(" ")
-            if len(parts) != dim + 1:
-                continue
-            idx = vocab.stoi.get(parts[0])
-            if idx is not None and idx > 1:
-                matrix[idx] = np.asarray(parts[1:], dtype=np.float32)
-                found += 1
+        number = 0
+        try:
+            for number, line in enumerate(f, start=1):
+                parts = line.rstrip().split(" ")
+                if len(parts) != dim + 1:
+                    continue
+                idx = vocab.stoi.get(parts[0])
+                if idx is not None and idx > 1:
+                    matrix[idx] = np.asarray(parts[1:], dtype=np.float32)
+                    found += 1
+        except (UnicodeDecodeError, ValueError) as e:
+            raise RnnluError(f"{path}:{number + 1}: not a word2vec text line ({str(e)[:80]})") from None
     return matrix, found
 
 
 def embedding_words(path: str) -> set[str]:
-    with open(path, encoding="utf-8") as f:
-        return {line.split(" ", 1)[0] for line in f}
+    try:
+        with open(path, encoding="utf-8") as f:
+            return {line.split(" ", 1)[0] for line in f}
+    except UnicodeDecodeError:
+        raise RnnluError(f"{path} is not a word2vec text file (not UTF-8); convert it to the text format first") from None
 
 
 def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None,
@@ -295,6 +402,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         opts.distill = 0.5 if opts.distill is None else opts.distill  # the card records the share used
         if not 0 < opts.distill <= 1:
             raise UsageError("--distill is the share of the loss spent on matching the teachers: above 0, at most 1")
+    check_options(opts)
+    writable_out(opts.out)  # an unwritable --out fails now, not after the first epoch
     task = get_task(opts.task)
     torch.set_num_threads(opts.threads or os.cpu_count() or 1)
     device = pick_device(opts.device)
@@ -391,15 +500,30 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     history: list[EpochLog] = []
     best_metric, best_state, start_epoch, bad_epochs = -math.inf, None, 1, 0
     if opts.resume and ckpt_path.exists():
-        ckpt = torch.load(ckpt_path, weights_only=True, map_location=device)
-        net.load_state_dict(ckpt["model"])
-        optimizer.load_state_dict(ckpt["optimizer"])
-        if averaged is not None and ckpt.get("averaged") is not None:
-            averaged.load_state_dict(ckpt["averaged"])
-        best_state, best_metric = ckpt["best_state"], float(ckpt["best_metric"])
-        start_epoch, bad_epochs = int(ckpt["epoch"]) + 1, int(ckpt["bad_epochs"])
-        history = [EpochLog(**h) for h in json.loads(ckpt["history"])]
-        torch.set_rng_state(ckpt["rng"])
+        try:
+            ckpt = torch.load(ckpt_path, weights_only=True, map_location=device)
+        except Exception:
+            raise RnnluError(f"cannot resume: {ckpt_path} is damaged or not an rnnlu checkpoint; "
+                             "delete it to start afresh") from None
+        try:
+            if not isinstance(ckpt, dict):
+                raise ValueError("not a checkpoint")
+            if "options" in ckpt and json.loads(ckpt["options"]) != json.loads(json.dumps(_resume_key(opts))):
+                raise UsageError(f"{ckpt_path} was made with other options; rerun with the same options "
+                                 "(only --epochs, --time-budget and --patience may change), or delete it to start afresh")
+            net.load_state_dict(ckpt["model"])
+            optimizer.load_state_dict(ckpt["optimizer"])
+            if averaged is not None and ckpt.get("averaged") is not None:
+                averaged.load_state_dict(ckpt["averaged"])
+            best_state, best_metric = ckpt["best_state"], float(ckpt["best_metric"])
+            start_epoch, bad_epochs = int(ckpt["epoch"]) + 1, int(ckpt["bad_epochs"])
+            history = [EpochLog(**h) for h in json.loads(ckpt["history"])]
+            torch.set_rng_state(ckpt["rng"])
+        except UsageError:
+            raise
+        except Exception as e:  # damaged, truncated, or from another architecture
+            raise RnnluError(f"cannot resume from {ckpt_path} ({str(e).splitlines()[0][:120] if str(e) else type(e).__name__}); "
+                             "delete it to start afresh") from None
         random.seed(opts.seed + start_epoch)
 
     rng = random.Random(opts.seed)
@@ -450,10 +574,11 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         if not improved:
             for group in optimizer.param_groups:  # --lr-decay: smaller steps once dev stops improving
                 group["lr"] *= opts.lr_decay
-        torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "best_state": best_state,
-                    "best_metric": best_metric, "epoch": epoch, "bad_epochs": bad_epochs,
-                    "history": json.dumps([asdict(h) for h in history]), "rng": torch.get_rng_state(),
-                    "averaged": averaged.state_dict() if averaged is not None else None}, ckpt_path)
+        save_checkpoint({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "best_state": best_state,
+                         "best_metric": best_metric, "epoch": epoch, "bad_epochs": bad_epochs,
+                         "history": json.dumps([asdict(h) for h in history]), "rng": torch.get_rng_state(),
+                         "averaged": averaged.state_dict() if averaged is not None else None,
+                         "options": json.dumps(_resume_key(opts))}, ckpt_path)
         if on_epoch:
             on_epoch(log)
         if bad_epochs >= opts.patience:
