@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from functools import lru_cache
+from itertools import chain
 
 _PTB_BRACKETS = {"-lrb-": "(", "-rrb-": ")", "-lsb-": "[", "-rsb-": "]", "-lcb-": "{", "-rcb-": "}",
                  "``": '"', "''": '"'}
@@ -28,7 +29,13 @@ def _tweet_tokenizer():
 
 
 def _import_tweet_tokenizer():
-    """NLTK's TweetTokenizer class, without running ``nltk/__init__.py``.
+    """NLTK's TweetTokenizer class (see :func:`_casual`)."""
+    return _casual().TweetTokenizer
+
+
+@lru_cache(maxsize=1)
+def _casual():
+    """NLTK's ``nltk.tokenize.casual`` module, without running ``nltk/__init__.py``.
 
     That file imports most of NLTK (and scipy, pydantic, ...) for features we never use: about
     0.2 s of a 0.3 s answer. Where nltk is not imported yet, ``nltk`` and ``nltk.tokenize`` are
@@ -40,14 +47,14 @@ def _import_tweet_tokenizer():
     import types
 
     if "nltk" in sys.modules:
-        from nltk.tokenize.casual import TweetTokenizer
+        from nltk.tokenize import casual
 
-        return TweetTokenizer
+        return casual
     spec = importlib.util.find_spec("nltk")
     if spec is None or not spec.submodule_search_locations:
-        from nltk.tokenize.casual import TweetTokenizer  # raises the usual ImportError
+        from nltk.tokenize import casual  # raises the usual ImportError
 
-        return TweetTokenizer
+        return casual
     root = list(spec.submodule_search_locations)[0]
     stand_ins = {}
     for name, folder in (("nltk", root), ("nltk.tokenize", f"{root}/tokenize")):
@@ -55,12 +62,12 @@ def _import_tweet_tokenizer():
         module.__path__ = [folder]
         stand_ins[name] = sys.modules[name] = module
     try:
-        from nltk.tokenize.casual import TweetTokenizer
+        from nltk.tokenize import casual
     finally:
         for name, module in stand_ins.items():
             if sys.modules.get(name) is module:
                 del sys.modules[name]
-    return TweetTokenizer
+    return casual
 
 
 def normalise_token(token: str) -> str:
@@ -74,13 +81,21 @@ def normalise_token(token: str) -> str:
     return token
 
 
-def tokenize(text: str) -> list[str]:
-    """Split ``text`` into lower-cased tokens; clitics split off as in PTB ("ca", "n't")."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    text = _BRACKET_RE.sub(lambda m: _PTB_BRACKETS[m.group(0).lower()], text)
-    text = _JOIN_CLITIC_RE.sub(r"\1\2", text)
+def _ptb(text: str) -> str:
+    """Curly quotes, PTB bracket names and split clitics ("do n't") read as plain text."""
+    if "\u2019" in text or "\u2018" in text or "`" in text:
+        text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    if "''" in text or "b-" in text or "B-" in text:  # every key of _PTB_BRACKETS holds one of these
+        text = _BRACKET_RE.sub(lambda m: _PTB_BRACKETS[m.group(0).lower()], text)
+    if "'" in text:  # every clitic holds one
+        text = _JOIN_CLITIC_RE.sub(r"\1\2", text)
+    return text
+
+
+def _finish(words) -> list[str]:
+    """TweetTokenizer's words -> ours: PTB clitic split, placeholders for links, handles, numbers."""
     tokens: list[str] = []
-    for tok in _tweet_tokenizer().tokenize(text):
+    for tok in words:
         m = _SPLIT_CLITIC_RE.match(tok)
         if m and m.group(1).isalpha():
             tokens.append(m.group(1))
@@ -88,6 +103,137 @@ def tokenize(text: str) -> list[str]:
         else:
             tokens.append(normalise_token(tok))
     return tokens
+
+
+def tokenize(text: str) -> list[str]:
+    """Split ``text`` into lower-cased tokens; clitics split off as in PTB ("ca", "n't")."""
+    return _fast().tokenize(_ptb(text))
+
+
+def tokenize_exact(text: str) -> list[str]:
+    """:func:`tokenize` the plain way, step by step over the whole text (the reference for tests)."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = _BRACKET_RE.sub(lambda m: _PTB_BRACKETS[m.group(0).lower()], text)
+    text = _JOIN_CLITIC_RE.sub(r"\1\2", text)
+    return _finish(_tweet_tokenizer().tokenize(text))
+
+
+class _FastTweetTokens:
+    """TweetTokenizer's answer, reproduced exactly, one whitespace-separated chunk at a time.
+
+    NLTK runs its large pattern over the whole text. No token it finds starts with whitespace, and
+    only two of its constructs can contain it: phone numbers ("(555) 123-4567", "1 800 555 1234",
+    separators ``[ *-.)]``) and spaced dots (". . ."). When neither can occur (checked with a
+    wider pattern: a digit, separators holding a space, a digit; or dot, whitespace, dot), the
+    tokens of the text are the tokens of its chunks, in order, and each chunk is tokenized once
+    and remembered: tweets repeat the same few thousand chunks. Texts that fail the check, or
+    that hold characters Python and NLTK disagree on as whitespace, take the whole-text path.
+    HTML entities are decoded over the whole text first (one may decode to a space); the steps
+    after it (shortening "soooo", capping "!!!!!!", the pattern, lower case) work within a chunk.
+    The equality is tested on every text of the bundled data sets (``bench/tokenize_exact.py``).
+    """
+
+    def __init__(self):
+        import regex
+
+        casual = _casual()
+        self.words = _tweet_tokenizer().PHONE_WORD_RE  # the pattern TweetTokenizer uses (phone numbers on)
+        self.emoticon = casual.EMOTICON_RE
+        self.hang = casual.HANG_RE
+        self.lengthening = casual.redos.compile(r"(.)\1{2,}")  # as in casual.reduce_lengthening
+        self.entities = casual._replace_html_entities
+        # A superset of the places where a phone number or spaced dots could take in whitespace.
+        self.spans = regex.compile(r"\d[\ *\-.\)]*\ [\ *\-.\)]*\(?\d|\.\s+\.", regex.UNICODE)
+        self.chunk = lru_cache(maxsize=CHUNK_MEMORY)(self._chunk)
+
+    def _chunk(self, chunk: str) -> tuple[str, ...]:
+        # NLTK's "(.)\1{2,}" -> "\1\1\1"; afterwards no character repeats 4 times, so its cap on
+        # repeated punctuation (HANG_RE) has nothing left to do inside a chunk.
+        chunk = _LENGTHENING_RE.sub(_three, chunk)
+        if chunk.isalpha():  # letters only: one word, lower-cased, nothing to normalise
+            return (chunk.lower(),)
+        simple = _simple_chunk(chunk)
+        if simple is not None:
+            return simple
+        search = self.emoticon.search
+        words = []
+        for w in self.words.findall(chunk):
+            low = w.lower()
+            words.append(w if low != w and search(w) else low)
+        return tuple(_finish(words))
+
+    def tokenize(self, text: str) -> list[str]:
+        if "&" in text:
+            text = self.entities(text)
+        if _ODD_SPACE_RE.search(text) or self.spans.search(text):
+            return self._whole(text)
+        return list(chain.from_iterable(map(self.chunk, text.split())))
+
+    def _whole(self, text: str) -> list[str]:
+        """TweetTokenizer.tokenize on already-decoded text (its entity step must not run twice)."""
+        text = self.lengthening.sub(r"\1\1\1", text)
+        safe = self.hang.sub(r"\1\1\1", text)
+        search = self.emoticon.search
+        return _finish([w if search(w) else w.lower() for w in self.words.findall(safe)])
+
+
+CHUNK_MEMORY = 1 << 16  # distinct chunks remembered: about 20 MB when full
+_LENGTHENING_RE = re.compile(r"(.)\1{2,}")
+
+
+def _three(m: re.Match) -> str:
+    return m.group(1) * 3
+
+
+_LEAD = '("'
+_TAIL = ',.!?")\u2026'
+_TAIL_RE = re.compile(r"\.\.+|.")  # a run of dots is one token ("..."), every other character one each
+_INNER = str.maketrans("", "", "'-_")
+_HANDLE = str.maketrans("", "", "_0123456789")
+
+
+def _simple_chunk(chunk: str) -> tuple[str, ...] | None:
+    """The commonest chunk shapes, tokenized as NLTK's pattern would, or None for any other.
+
+    Any of ( " first, then a word of letters (inner ' - _ allowed, as in "don't", "well-made"),
+    "#" + two or more letters, or "@" + letters, digits and _ (no "8" first or second), then any of , . ! ? " ) and the
+    ellipsis character. In NLTK's pattern only its word, hashtag and handle branches can match
+    such a head: every other branch needs a digit, one of ":;=8<>/", "@" later on, or a letter
+    after a dot (emoticons need eyes ":;=8", links ":" or a dot, phone numbers digits). The
+    characters around it are tokens of their own, except that a run of dots is one ("...").
+    """
+    body = chunk.lstrip(_LEAD)
+    head = body.rstrip(_TAIL)
+    if not head:
+        return None
+    if head.isalpha():
+        word = (head.lower(),)
+    elif head[0] == "@":
+        rest = head[1:].translate(_HANDLE)
+        if not (rest.isalpha() or (rest == "" and len(head) > 1)) or "8" in head[1:3]:
+            return None  # "@8", "@o8": emoticons (mouth, nose, eyes) before they are handles
+        word = (USER,)
+    elif head[0] == "#":
+        if len(head) < 3 or not head[1:].isalpha():
+            return None
+        word = (head.lower(),)
+    elif head[0].isalpha() and head[-1].isalpha() and head.translate(_INNER).isalpha():
+        word = tuple(_finish([head.lower()]))
+    else:
+        return None
+    if len(head) == len(chunk):
+        return word
+    lead = tuple(chunk[: len(chunk) - len(body)])
+    return (*lead, *word, *_TAIL_RE.findall(body, len(head)))
+
+
+# str.split() also splits at these four; NLTK's pattern reads them as characters.
+_ODD_SPACE_RE = re.compile("[\x1c-\x1f]")
+
+
+@lru_cache(maxsize=1)
+def _fast() -> _FastTweetTokens:
+    return _FastTweetTokens()
 
 
 # ---- surface tokens (tagging) ----------------------------------------------------------------------
