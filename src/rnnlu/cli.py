@@ -204,6 +204,7 @@ def train(
     teacher: Annotated[Optional[list[str]], typer.Option(help="A trained model (name or file) whose answers the new model also learns to match; repeat for several, their answers are averaged.")] = None,
     distill: Annotated[Optional[float], typer.Option(help="With --teacher: share of the loss spent on matching the teachers, the rest on the labels (default 0.5).", show_default=False)] = None,
     scheme: Annotated[Optional[str], typer.Option(help="tag: pos | ner | coin (the tags the files hold).", show_default=False)] = None,
+    crf: Annotated[bool, typer.Option("--crf", help="tag: learn tag-to-tag transition scores (a CRF) and decode with Viterbi.")] = False,
 ):
     """Train a model and write it with its model card."""
     need_torch("train")
@@ -220,7 +221,7 @@ def train(
                         augment_negation_frames=augment_negation_frames, lr_decay=lr_decay, calibrate=calibrate,
                         init_from=str(init_from) if init_from else None, balance=balance, device=device,
                         subword_buckets=subword_buckets, augment_lexicon=augment_lexicon, ema=ema,
-                        teachers=teacher or [], distill=distill, scheme=scheme)
+                        teachers=teacher or [], distill=distill, scheme=scheme, crf=crf)
     train_with_progress(opts, command="rnnlu " + " ".join(_quote(a) for a in sys.argv[1:]))
 
 

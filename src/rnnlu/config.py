@@ -29,6 +29,7 @@ class ModelConfig:
     tokenizer: str = "sentiment"   # how raw text is split: "sentiment" (tokenize) | "surface" (surface_tokens)
     case_features: bool = False    # tag models: words looked up lower-cased, plus a case-class vector (wordshape.py)
     scheme: str = ""               # tag head: pos | ner | coin
+    crf: bool = False              # tag head: learned tag-to-tag transitions, Viterbi decoding (crf.py)
 
     def __post_init__(self):
         if self.cell not in CELLS:
@@ -49,7 +50,8 @@ class ModelConfig:
     def describe(self) -> str:
         """e.g. 'BiGRU 1x128', or 'BiLSTM 1x256 + n-grams' when words also read by their pieces."""
         name = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}[self.cell]
-        pieces = (" + n-grams" if self.subword_buckets else "") + (" + case" if self.case_features else "")
+        pieces = (" + n-grams" if self.subword_buckets else "") + (" + case" if self.case_features else "") \
+            + (" + CRF" if self.crf else "")
         return f"{'Bi' if self.bidirectional else ''}{name} {self.layers}x{self.hidden_size}{pieces}"
 
     def to_dict(self) -> dict:
@@ -68,4 +70,4 @@ def tensor_names(config: ModelConfig) -> list[str]:
     for layer in range(config.layers):
         for suffix in ("", "_reverse")[: config.directions]:
             names += [f"rnn.{kind}_l{layer}{suffix}" for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
-    return names + ["head.weight", "head.bias"]
+    return names + ["head.weight", "head.bias"] + (["crf.transitions", "crf.start", "crf.end"] if config.crf else [])

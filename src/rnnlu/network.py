@@ -27,6 +27,10 @@ class Network(nn.Module):
             nn.init.zeros_(self.subword.weight)
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size * config.directions, len(config.labels))
+        if config.crf:  # tag head: transition scores on top of the per-token scores
+            from rnnlu.crf import CRF
+
+            self.crf = CRF(len(config.labels))
 
     def encode(self, ids: torch.Tensor, lengths: torch.Tensor, subword_ids: torch.Tensor | None = None) -> torch.Tensor:
         """ids [B, T] (and n-gram rows [B, T, K]) -> encoder outputs [B, T, directions * hidden], zero at padding."""

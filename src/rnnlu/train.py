@@ -76,6 +76,7 @@ class TrainOptions:
     teachers: list[str] = field(default_factory=list)  # models whose averaged answers the new one also learns
     distill: float | None = None  # with teachers: share of the loss given to matching their answers (None: 0.5)
     scheme: str | None = None     # tag: pos | ner | coin
+    crf: bool = False             # tag: a CRF over the tags (learned transitions, Viterbi decoding)
 
 
 @dataclass
@@ -381,8 +382,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         from rnnlu.tasks.tag.train import train_tagger
 
         return train_tagger(opts, on_epoch=on_epoch, on_batch=on_batch, command=command, on_note=on_note)
-    if opts.scheme:
-        raise UsageError("--scheme is for `rnnlu train tag`")
+    if opts.scheme or opts.crf:
+        raise UsageError("--scheme and --crf are for `rnnlu train tag`")
     import torch
     import torch.nn.functional as F
 

@@ -14,7 +14,7 @@ from rnnlu.spans import spans_of
 from rnnlu.tasks.base import Task, batched
 from rnnlu.tasks.tag.schemes import Scheme, get_scheme
 from rnnlu.tokenize import surface_tokens
-from rnnlu.viterbi import bio_allowed, viterbi
+from rnnlu.viterbi import bio_allowed, marginals, viterbi
 
 
 @dataclass
@@ -72,8 +72,24 @@ class TagTask(Task):
         return TaggedData(str(path), texts, tokens, tags, rows)
 
     # ---- answering ----------------------------------------------------------------------------------
+    def crf_scores(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """A CRF model's (start, transitions, end) scores, with the scheme's forbidden moves at -inf."""
+        if not getattr(model.config, "crf", False):
+            return None
+        t = model.tensors
+        start = np.asarray(t["crf.start"], dtype=np.float64).copy()
+        trans = np.asarray(t["crf.transitions"], dtype=np.float64).copy()
+        if self.scheme.spans == "bio":
+            ok_start, ok_trans = bio_allowed(model.labels)
+            start[~ok_start] = -np.inf
+            trans[~ok_trans] = -np.inf
+        return start, trans, np.asarray(t["crf.end"], dtype=np.float64)
+
     def decode(self, model, log_probs: np.ndarray) -> list[int]:
-        """Label indices for one text: Viterbi over BIO's allowed moves, else argmax."""
+        """Label indices for one text: the CRF's Viterbi; Viterbi over BIO's allowed moves; else argmax."""
+        crf = self.crf_scores(model)
+        if crf is not None:
+            return viterbi(log_probs, *crf)
         if self.scheme.spans == "bio":
             if not hasattr(model, "_bio_allowed"):
                 model._bio_allowed = bio_allowed(model.labels)
@@ -83,10 +99,12 @@ class TagTask(Task):
     def predict_tags(self, model, token_lists: Sequence[Sequence[str]]) -> tuple[list[list[str]], list[list[float]]]:
         """Tags and the probability of each chosen tag, per text."""
         all_tags, all_probs = [], []
+        crf = self.crf_scores(model)
         for lp in model.tag_log_proba(token_lists):
             idx = self.decode(model, lp)
             all_tags.append([model.labels[i] for i in idx])
-            all_probs.append([float(np.exp(lp[t, i])) for t, i in enumerate(idx)])
+            p = marginals(lp, *crf) if crf is not None and len(lp) else np.exp(lp)  # CRF: the tag's marginal
+            all_probs.append([float(p[t, i]) for t, i in enumerate(idx)])
         return all_tags, all_probs
 
     def spans(self, tokens: Sequence[str], offsets: Sequence[tuple[int, int]], tags: Sequence[str],

@@ -36,8 +36,7 @@ from rnnlu.wordshape import feature_rows, word_key
 # Options of `rnnlu train` that mean something for one label per text only.
 _TEXT_ONLY = {"calibrate": "--calibrate", "augment_negation": "--augment-negation", "augment_contrast": "--augment-contrast",
               "augment_negation_frames": "--augment-negation-frames", "augment_lexicon": "--augment-lexicon",
-              "balance": "--balance", "teachers": "--teacher", "exclude": "--exclude", "init_from": "--init-from",
-              "embeddings": "--embeddings"}
+              "balance": "--balance", "teachers": "--teacher", "exclude": "--exclude", "embeddings": "--embeddings"}
 
 
 def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | None = None,
@@ -46,7 +45,7 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
     import torch.nn.functional as F
 
     from rnnlu.network import Network, pick_device
-    from rnnlu.train import EpochLog, TrainResult, _bucketed_batches, card_markdown, card_path_for, resolve_out
+    from rnnlu.train import EpochLog, TrainResult, _bucketed_batches, _lm_provenance, card_markdown, card_path_for, resolve_out
 
     refused = [flag for key, flag in _TEXT_ONLY.items() if getattr(opts, key)]
     if refused:
@@ -72,12 +71,26 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         raise RnnluError("the training files hold fewer than two distinct tags")
     cell, bidirectional = ARCHITECTURES[opts.arch]
     all_tokens = [toks for d in train_sets for toks in d.tokens]
-    vocab = Vocab.build([[word_key(t) for t in toks] for toks in all_tokens], max_size=opts.max_vocab, min_freq=opts.min_freq)
+    keys = [[word_key(t) for t in toks] for toks in all_tokens]
+    pretrained = None
+    if opts.init_from:  # word vectors and encoder from `rnnlu pretrain`; its shape is the language model's
+        pretrained, vocab = _from_language_model(opts, cell, bidirectional, keys)
+    else:
+        vocab = Vocab.build(keys, max_size=opts.max_vocab, min_freq=opts.min_freq)
     config = ModelConfig(task="tag", cell=cell, bidirectional=bidirectional, layers=opts.layers,
                          embedding_dim=opts.embedding_dim, hidden_size=opts.hidden, vocab_size=len(vocab), labels=labels,
                          head="tag", dropout=opts.dropout, subword_buckets=opts.subword_buckets, tokenizer="surface",
-                         case_features=True, scheme=task.scheme.name)
-    net = Network(config).to(device)
+                         case_features=True, scheme=task.scheme.name, crf=opts.crf)
+    net = Network(config)
+    if pretrained:
+        state = net.state_dict()
+        state.update({name: torch.from_numpy(np.asarray(value, dtype=np.float32)) for name, value in pretrained.items()})
+        net.load_state_dict(state)
+    if opts.crf and task.scheme.spans == "bio":
+        from rnnlu.viterbi import bio_allowed
+
+        net.crf.constrain(*bio_allowed(labels))
+    net = net.to(device)
 
     label_index = {label: i for i, label in enumerate(labels)}
     examples = []  # (word ids, tag ids, tokens)
@@ -115,14 +128,17 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
             ids, lengths, target = _pad_tagged(batch, opts.word_dropout, rng)
             subword_ids = torch.from_numpy(feature_rows([e[2] for e in batch], config.subword_buckets, ids.shape[1]))
             logits = net(ids.to(device), lengths, subword_ids.to(device))
-            loss = F.cross_entropy(logits.reshape(-1, len(labels)), target.to(device).reshape(-1), ignore_index=-100)
+            if opts.crf:  # sentence-level log-likelihood over tag sequences
+                loss = net.crf.nll(logits, target.to(device), lengths)
+            else:
+                loss = F.cross_entropy(logits.reshape(-1, len(labels)), target.to(device).reshape(-1), ignore_index=-100)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
             optimizer.step()
-            n_tokens = int(lengths.sum())
-            total_loss += loss.item() * n_tokens
-            seen += n_tokens
+            n = len(batch) if opts.crf else int(lengths.sum())  # CRF: per sentence; else per token
+            total_loss += loss.item() * n
+            seen += n
             if on_batch:
                 on_batch(b + 1, len(batches))
         dev_scores = {d.path: round(_dev_metric(net, task, d, vocab, labels, device), 4) for d in dev_sets}
@@ -181,7 +197,7 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         "vocab_size": len(vocab),
         "baseline": "alias dictionary" if task.scheme.name == "coin" else "most frequent tag per training word",
         "pretrained_vectors_found": None,
-        "initialised_from": None,
+        "initialised_from": _lm_provenance(opts.init_from) if opts.init_from else None,
         "teachers": [],
         "train_data": [{"path": d.path, "sha256": sha256_of(d.path), "examples": len(d),
                         "tokens": sum(map(len, d.tokens)), "removed_as_overlap": 0} for d in train_sets],
@@ -206,6 +222,29 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         f.write(card_markdown(card) + tag_card_lines(card))
     ckpt_path.unlink(missing_ok=True)
     return TrainResult(str(out_path), str(card_path), card, history)
+
+
+def _from_language_model(opts, cell: str, bidirectional: bool, keys: list[list[str]]):
+    """(tensors to load, vocabulary): the LM's vocabulary plus up to 2,000 frequent training words it lacks
+    (their vectors start random at the LM's scale), its word vectors and its encoder."""
+    from collections import Counter
+
+    from rnnlu.pretrain import encoder_tensors, load_encoder
+
+    lm_config, lm_vocab, lm_tensors, _ = load_encoder(opts.init_from)
+    if lm_config.cell != cell:
+        raise UsageError(f"{opts.init_from} is a {lm_config.cell.upper()} language model; "
+                         f"--arch {opts.arch} needs a {cell.upper()} one")
+    tensors = encoder_tensors(lm_config, lm_tensors, bidirectional)
+    opts.hidden, opts.embedding_dim, opts.layers = lm_config.hidden_size, lm_config.embedding_dim, lm_config.layers
+    counts = Counter(k for ks in keys for k in ks if k not in lm_vocab)
+    extra = [k for k, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if c >= max(2, opts.min_freq)][:2000]
+    vocab = Vocab(lm_vocab.itos + extra)
+    table = np.asarray(tensors["embedding.weight"], dtype=np.float32)
+    rng = np.random.default_rng(opts.seed)
+    rows = rng.normal(0.0, float(table[2:].std()), (len(extra), table.shape[1])).astype(np.float32)
+    tensors["embedding.weight"] = np.concatenate([table, rows])
+    return tensors, vocab
 
 
 def tag_card_lines(card: dict) -> str:
@@ -244,7 +283,7 @@ def _dev_metric(net, task: TagTask, d: TaggedData, vocab: Vocab, labels: list[st
     net.eval()
     order = sorted(range(len(d)), key=lambda i: len(d.tokens[i]))
     predicted: list[list[str]] = [[] for _ in range(len(d))]
-    decoder = _Labels(labels)
+    decoder = _Labels(labels, net)
     with torch.no_grad():
         for start in range(0, len(order), 256):
             idx = order[start : start + 256]
@@ -264,5 +303,10 @@ def _dev_metric(net, task: TagTask, d: TaggedData, vocab: Vocab, labels: list[st
 class _Labels:
     """Stands in for a model in :meth:`TagTask.decode` (it needs only the labels)."""
 
-    def __init__(self, labels: list[str]):
+    def __init__(self, labels: list[str], net=None):
+        from types import SimpleNamespace
+
         self.labels = labels
+        self.config = SimpleNamespace(crf=bool(net is not None and net.config.crf))
+        self.tensors = ({k: v.detach().cpu().numpy() for k, v in net.state_dict().items() if k.startswith("crf.")}
+                        if self.config.crf else {})
