@@ -549,3 +549,21 @@ def test_checkpoint_write_failure_leaves_no_part_and_no_checkpoint(tmp_path, mon
     with pytest.raises(RnnluError, match="cannot write the checkpoint"):
         save_checkpoint({"x": 1}, target)
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- help a user reads ------------------------------------------------------------------------------
+def test_help_lists_whole_summaries(run_cli):
+    out = ok(run_cli("--help", env={"COLUMNS": "80"}))
+    commands = out.split("Commands:")[1]
+    assert "..." not in commands.replace("contrast, ...", ""), commands
+    for name in ("sentiment", "models", "train", "pretrain", "evaluate", "check", "select", "explain"):
+        assert f"  {name} " in commands
+
+
+@pytest.mark.parametrize("command", ["sentiment", "models", "train", "pretrain", "evaluate", "check", "select",
+                                     "explain"])
+def test_command_help_shows_no_python_types_and_an_example(run_cli, command):
+    out = ok(run_cli(command, "--help", env={"COLUMNS": "80"}))
+    for python_type in ("<list[", "<path>", "<str>", "<int>", "<float>", "<Path>", "{task}"):
+        assert python_type not in out, (python_type, out)
+    assert "Example" in out and f"$ rnnlu {command}" in out
