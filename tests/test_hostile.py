@@ -567,3 +567,16 @@ def test_command_help_shows_no_python_types_and_an_example(run_cli, command):
     for python_type in ("<list[", "<path>", "<str>", "<int>", "<float>", "<Path>", "{task}"):
         assert python_type not in out, (python_type, out)
     assert "Example" in out and f"$ rnnlu {command}" in out
+
+
+def test_select_says_when_its_timings_were_taken_on_a_loaded_machine(capsys):
+    from rnnlu.render import show_selection
+    from rnnlu.select import Candidate, Selection, speed_ratios
+
+    candidates = [Candidate("lstm", [0.8], 10, 2.0, 100.0, 1), Candidate("gru", [0.8], 9, 1.0, 150.0, 1)]
+    for loaded in (False, True):
+        show_selection(Selection(candidates, "gru", "lstm", 0.5, "r", "accuracy", speed=speed_ratios(candidates),
+                                 load={"cores": 2, "max_load": 5.1 if loaded else 0.4, "loaded": loaded}), "table")
+        out = " ".join(capsys.readouterr().out.split())
+        assert "gru vs lstm: trains 2.0× as fast" in out
+        assert ("load average up to 5.1 on 2 cores" in out) == loaded

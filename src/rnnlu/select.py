@@ -5,6 +5,7 @@ than a tolerance. Works for any task the engine trains."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
 import tempfile
@@ -49,6 +50,7 @@ class Selection:
     metric: str
     saved_to: str | None = None
     speed: dict = field(default_factory=dict)
+    load: dict = field(default_factory=dict)   # the machine's load while timing: cores, max_load, loaded
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -86,15 +88,39 @@ def speed_ratios(candidates: list[Candidate]) -> dict:
     return out
 
 
+def _load_now() -> float:
+    try:
+        return os.getloadavg()[0]
+    except (OSError, AttributeError):  # not on every platform
+        return 0.0
+
+
+def _inference_speeds(models: dict[str, Model], tokens: list, rounds: int = 3) -> dict[str, float]:
+    """Texts per second of each model, best of ``rounds`` passes taken in turn (round-robin), so a
+    burst of load from other jobs slows every model alike instead of flipping their order."""
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        for arch, model in models.items():
+            start = time.perf_counter()
+            model.tag_log_proba(tokens) if model.config.head == "tag" else model.predict_proba(tokens)
+            best[arch] = max(best.get(arch, 0.0), len(tokens) / max(time.perf_counter() - start, 1e-9))
+    return best
+
+
 def select(base: TrainOptions, tolerance: float = 0.5, seeds: int = 1, include_rnn: bool = False,
            on_progress: Callable[[str], None] | None = None) -> Selection:
     """Train every architecture in ORDER (plus plain RNN when asked) and choose; saves the choice to ``base.out``."""
     from rnnlu.tasks import get_task
+    from rnnlu.train import check_options, writable_out
+
+    check_options(base)
+    writable_out(base.out)  # before an hour of training, not after
 
     order = ORDER + (["rnn"] if include_rnn else [])
     task = get_task(base.task, **({"scheme": base.scheme or "coin"} if base.task == "tag" else {}))
     workdir = Path(tempfile.mkdtemp(prefix="rnnlu-select-"))
-    candidates, cards = [], {}
+    candidates, cards, models = [], {}, {}
+    loads = [_load_now()]
     dev_data = [task.read_labelled(p) for p in base.dev]
     try:
         for arch in order:
@@ -109,18 +135,24 @@ def select(base: TrainOptions, tolerance: float = 0.5, seeds: int = 1, include_r
             dev = [float(r.card["dev_metric"]) for r in runs]
             best_run = max(runs, key=lambda r: r.card["dev_metric"])
             cards[arch] = best_run.card
-            model = Model.load(best_run.path)
-            tokens = [t for d in dev_data for t in d.tokens]
-            start = time.perf_counter()
-            model.tag_log_proba(tokens) if model.config.head == "tag" else model.predict_proba(tokens)
-            tps = len(tokens) / (time.perf_counter() - start)
+            models[arch] = model = Model.load(best_run.path)
+            loads.append(_load_now())
             candidates.append(Candidate(arch, dev, model.parameters,
                                         statistics.fmean(r.card["seconds_per_epoch"] for r in runs),
-                                        round(tps, 1), best_run.card["size_bytes"], best_run.path))
+                                        0.0, best_run.card["size_bytes"], best_run.path))
+        speeds = _inference_speeds(models, [t for d in dev_data for t in d.tokens])
+        for c in candidates:
+            c.texts_per_second = round(speeds[c.arch], 1)
+        loads.append(_load_now())
         ranked = [c for c in candidates if c.arch in ORDER]  # plain RNN is shown, never chosen
         chosen, best, reason = choose(ranked, tolerance)
         metric = cards[chosen]["dev"][0]["metric"] if cards[chosen]["dev"] else "dev"
-        selection = Selection(candidates, chosen, best, tolerance, reason, metric, speed=speed_ratios(candidates))
+        cores = os.cpu_count() or 1
+        load = {"cores": cores, "max_load": round(max(loads), 2),
+                # more runnable threads than cores, beyond training's own: other jobs shared the machine
+                "loaded": max(loads) > cores + 0.5}
+        selection = Selection(candidates, chosen, best, tolerance, reason, metric, speed=speed_ratios(candidates),
+                              load=load)
         target = resolve_out(base.out)
         target.parent.mkdir(parents=True, exist_ok=True)
         source = Path(next(c.path for c in candidates if c.arch == chosen))
