@@ -107,7 +107,6 @@ def _agreement_line(run: SentimentRun) -> str:
 
 def _print_table(rows: list[tuple], run: SentimentRun) -> None:
     """Rows of (SentimentResult, output columns); the table shows the result itself."""
-    from rich.markup import escape
     from rich.table import Table
 
     console = _console()
