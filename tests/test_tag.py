@@ -335,3 +335,15 @@ def test_a_tagger_can_start_from_a_language_model(tmp_path, tag_files):
     result = train(TrainOptions(task="tag", scheme="pos", arch="bigru", init_from=lm.path, train=[str(tag_files[0])],
                                 dev=[str(tag_files[1])], out=str(tmp_path / "t.safetensors"), epochs=2, threads=1, min_freq=1))
     assert result.card["architecture"].startswith("BiGRU 1x12") and result.card["initialised_from"]["path"] == lm.path
+
+
+def test_coin_scores_count_context_dependent_alias_tokens():
+    from rnnlu.tasks.tag import TagTask
+    from rnnlu.tasks.tag.evaluate import score_tags
+
+    tokens = [["the", "ripple", "effect", "of", "Bitcoin"], ["I", "bought", "ether", "today"]]
+    gold = [["U", "U", "U", "U", "BTC"], ["U", "U", "ETH", "U"]]
+    predicted = [["U", "XRP", "U", "U", "BTC"], ["U", "U", "ETH", "U"]]
+    s = score_tags(TagTask("coin"), gold, predicted, tokens=tokens)
+    assert s.ambiguous == {"tokens": 2, "accuracy": 0.5}  # "Bitcoin" is a safe alias: not counted
+    assert s.spans.gold == 2 and s.spans.correct == 2 and s.spans.predicted == 3

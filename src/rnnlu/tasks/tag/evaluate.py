@@ -17,6 +17,7 @@ class TagScores:
     tokens: Scores                          # per token: accuracy, per-tag P/R/F1, confusion
     spans: SpanReport | None = None         # exact spans, overall (ner, coin)
     span_types: list[SpanReport] = field(default_factory=list)
+    ambiguous: dict | None = None           # coin: accuracy on the tokens of context-dependent aliases
 
     def get(self, metric: str) -> float:
         if metric == "span_f1":
@@ -27,17 +28,38 @@ class TagScores:
         out = {"token_accuracy": self.tokens.accuracy, "tokens": self.tokens.to_dict()}
         if self.spans is not None:
             out.update(spans=asdict(self.spans), span_types=[asdict(s) for s in self.span_types])
+        if self.ambiguous is not None:
+            out["ambiguous_aliases"] = self.ambiguous
         return out
 
 
-def score_tags(task: TagTask, gold: list[list[str]], predicted: list[list[str]], labels: list[str] | None = None) -> TagScores:
+def score_tags(task: TagTask, gold: list[list[str]], predicted: list[list[str]], labels: list[str] | None = None,
+               tokens: list[list[str]] | None = None) -> TagScores:
+    """Token and span scores; for coin with ``tokens``, also accuracy on context-dependent alias tokens."""
     flat_gold = [t for tags in gold for t in tags]
     flat_pred = [t for tags in predicted for t in tags]
-    tokens = score(flat_gold, flat_pred, labels or sorted(set(flat_gold)))
+    per_token = score(flat_gold, flat_pred, labels or sorted(set(flat_gold)))
     if task.scheme.spans == "none":
-        return TagScores(tokens)
+        return TagScores(per_token)
     overall, per_type = span_scores(gold, predicted, task.scheme.spans)
-    return TagScores(tokens, overall, per_type)
+    ambiguous = _ambiguous_accuracy(tokens, gold, predicted) if task.scheme.name == "coin" and tokens else None
+    return TagScores(per_token, overall, per_type, ambiguous)
+
+
+def _ambiguous_accuracy(token_lists, gold, predicted) -> dict | None:
+    """Share of tokens inside context-dependent alias matches ("ether", "ripple", "link") tagged right."""
+    try:
+        from rnnlu.tasks.tag.coin.data import find_mentions
+    except ImportError:
+        return None
+    right = total = 0
+    for toks, g, p in zip(token_lists, gold, predicted):
+        for m in find_mentions(list(toks)):
+            if not m.safe:
+                for i in range(m.first, m.last):
+                    total += 1
+                    right += g[i] == p[i]
+    return {"tokens": total, "accuracy": right / total if total else 0.0}
 
 
 @dataclass
@@ -69,7 +91,7 @@ class TagEvaluation:
 def evaluate_tags(task: TagTask, model, data: TaggedData, compare: bool = False) -> TagEvaluation:
     predicted, _ = task.predict_tags(model, data.tokens)
     result = TagEvaluation(data.path, model.name, task.scheme.name, task.scheme.headline, len(data),
-                           score_tags(task, data.tags, predicted))
+                           score_tags(task, data.tags, predicted, tokens=data.tokens))
     base = None
     if compare:
         from rnnlu.tasks.tag.baseline import baseline_for
@@ -77,7 +99,7 @@ def evaluate_tags(task: TagTask, model, data: TaggedData, compare: bool = False)
         baseline = baseline_for(model)
         base = [baseline(t) for t in data.tokens]
         result.baseline_name = baseline.name
-        result.baseline = score_tags(task, data.tags, base, result.scores.tokens.labels)
+        result.baseline = score_tags(task, data.tags, base, result.scores.tokens.labels, tokens=data.tokens)
         result.tokens_differing = sum(a != b for p, q in zip(predicted, base) for a, b in zip(p, q))
     for i, (gold, pred) in enumerate(zip(data.tags, predicted)):
         if gold != pred:
@@ -97,6 +119,10 @@ def card_entry(evaluation: TagEvaluation, sha256: str | None) -> dict:
     if s.spans is not None:
         entry.update(span_precision=round(s.spans.precision, 4), span_recall=round(s.spans.recall, 4),
                      span_f1=round(s.spans.f1, 4))
+    if s.ambiguous is not None:
+        entry.update(ambiguous_alias_tokens=s.ambiguous["tokens"], ambiguous_alias_accuracy=round(s.ambiguous["accuracy"], 4))
+        if b is not None and b.ambiguous is not None:
+            entry["baseline_ambiguous_alias_accuracy"] = round(b.ambiguous["accuracy"], 4)
     if b is not None:
         entry.update(baseline=evaluation.baseline_name, baseline_value=round(b.get(evaluation.metric), 4),
                      baseline_accuracy=round(b.tokens.accuracy, 4))

@@ -284,6 +284,9 @@ def show_tag_evaluation(result, fmt: str) -> None:
         for t in s.span_types:
             bt = base_types.get(t.label)
             row(f"  {t.label} (gold {t.gold:,})", prf(t), bt and prf(bt))
+    if s.ambiguous is not None:
+        row(f"context-dependent alias tokens (n={s.ambiguous['tokens']:,}) accuracy", f"{s.ambiguous['accuracy']:.4f}",
+            b and b.ambiguous and f"{b.ambiguous['accuracy']:.4f}")
     base_tags = {c.label: c for c in (b.tokens.per_class if b else [])}
     for c in s.tokens.per_class:
         if c.support == 0 and c.label not in base_tags:
