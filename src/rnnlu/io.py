@@ -117,6 +117,9 @@ def csv_source(path: str | Path, column: str | None, delimiter: str = ",", max_c
     except StopIteration:
         stream.close()
         raise RnnluError(f"{path} is empty: a CSV file needs a header row naming its columns") from None
+    except csv.Error as e:
+        stream.close()
+        raise RnnluError(f"{path}:1: malformed CSV header ({e})") from None
     header = [h.strip() for h in header]
     _refuse_duplicate_columns(header, path, stream)
     if column is None:
