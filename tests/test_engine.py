@@ -32,9 +32,13 @@ def test_numpy_encoder_equals_torch(cell, bidirectional, layers):
         ids[row, :n] = rng.integers(2, 30, n)
     with torch.no_grad():
         expected = net.encode(torch.from_numpy(ids), torch.from_numpy(lengths)).numpy()
-    got, _ = Encoder(config, tensors)(ids, lengths)
+    encoder = Encoder(config, tensors)
+    got, _ = encoder(ids, lengths)
     np.testing.assert_allclose(got, expected, atol=1e-5)
     assert np.all(got[1, 3:] == 0)  # padding stays zero
+    fast = encoder.fast(ids, lengths)  # the folded fast path
+    np.testing.assert_allclose(fast, expected, atol=1e-5)
+    assert np.all(fast[1, 3:] == 0)
 
 
 @pytest.mark.parametrize("pooling", ["max", "mean", "last"])

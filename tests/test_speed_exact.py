@@ -81,3 +81,108 @@ def test_whitespace_is_whitespace_to_both_pythons_split_and_nltk():
     differ = {c for c in range(0x110000) if bool(space.match(chr(c))) != chr(c).isspace()}
     assert differ == {0x1C, 0x1D, 0x1E, 0x1F}  # the four that send a text down the whole-text path
     assert all(tk._ODD_SPACE_RE.match(chr(c)) for c in differ)
+
+
+# ---- the engine's fast path --------------------------------------------------------------------
+def _model(cell, bidirectional, layers, buckets, pooling="max", head="classify", seed=0):
+    import numpy as np
+    import torch
+
+    from rnnlu.config import ModelConfig
+    from rnnlu.model import Model
+    from rnnlu.network import Network
+    from rnnlu.vocab import Vocab
+
+    torch.manual_seed(seed)
+    labels = ["negative", "neutral", "positive"] if head == "classify" else ["A", "B", "C", "D"]
+    config = ModelConfig(task="sentiment", cell=cell, bidirectional=bidirectional, layers=layers, embedding_dim=12,
+                         hidden_size=10, vocab_size=30, labels=labels, pooling=pooling, head=head,
+                         subword_buckets=buckets)
+    net = Network(config).eval()
+    if buckets:  # trained n-gram vectors are not zero; padding row 0 stays zero
+        with torch.no_grad():
+            net.subword.weight[1:].normal_(0, 0.3)
+    tensors = {k: v.detach().numpy().copy() for k, v in net.state_dict().items()}
+    return Model(config, Vocab([f"w{i}" for i in range(28)]), tensors), net, np
+
+
+def _texts(rng):
+    words = [f"w{i}" for i in range(28)] + ["unseen", "#w3", "w4w4", "other"]
+    return [[words[j] for j in rng.integers(0, len(words), n)] for n in (7, 3, 1, 5, 9, 3, 0, 12, 2, 7)]
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("layers", [1, 2])
+@pytest.mark.parametrize("buckets", [0, 50])
+def test_fast_probabilities_equal_the_plain_engine_and_torch(cell, bidirectional, layers, buckets):
+    import torch
+
+    from rnnlu.engine import softmax
+    from rnnlu.subwords import pad_buckets
+
+    model, net, np = _model(cell, bidirectional, layers, buckets)
+    texts = _texts(np.random.default_rng(1))
+    plain = softmax(model.forward(texts, trace=True).logits)   # the step-by-step equations, unfolded
+    fast = model.predict_proba(texts, batch_size=4)            # several batches: rows built once, reused
+    np.testing.assert_allclose(fast, plain, atol=1e-5)
+    np.testing.assert_allclose(model.predict_proba(texts[::-1], batch_size=3), plain[::-1], atol=1e-5)
+    fwd = model.forward(texts)
+    subword = torch.from_numpy(pad_buckets(texts, buckets, fwd.ids.shape[1])) if buckets else None
+    with torch.no_grad():
+        expected = torch.softmax(net(torch.from_numpy(fwd.ids), torch.from_numpy(fwd.lengths), subword), -1).numpy()
+    nonempty = fwd.lengths > 0
+    np.testing.assert_allclose(fast[nonempty], expected[nonempty], atol=1e-5)
+
+
+@pytest.mark.parametrize("pooling", ["max", "mean", "last"])
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_fast_pooling_equals_the_plain_engine(pooling, cell, bidirectional):
+    from rnnlu.engine import softmax
+
+    model, _, np = _model(cell, bidirectional, 1, 0, pooling=pooling, seed=2)
+    texts = _texts(np.random.default_rng(3))
+    np.testing.assert_allclose(model.predict_proba(texts), softmax(model.forward(texts, trace=True).logits), atol=1e-5)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_fast_tag_logits_equal_the_plain_engine(cell):
+    model, _, np = _model(cell, True, 2, 50, head="tag", seed=4)
+    texts = [t for t in _texts(np.random.default_rng(5)) if t]
+    got = model.tag_log_proba(texts, batch_size=3)
+    logits = model.forward(texts, trace=True).logits
+    for row, tokens in enumerate(texts):
+        want = logits[row, : len(tokens)]
+        want = want - want.max(-1, keepdims=True)
+        want = want - np.log(np.exp(want).sum(-1, keepdims=True))
+        np.testing.assert_allclose(got[row], want, atol=1e-5)
+
+
+def test_input_rows_start_afresh_when_full_and_answers_stay_the_same():
+    from rnnlu import engine
+
+    model, _, np = _model("gru", True, 1, 50, seed=6)
+    texts = _texts(np.random.default_rng(7))
+    want = model.predict_proba(texts)
+    model._input_rows = engine.InputRows(model.encoder, model._describe_tokens)
+    model._input_rows.capacity = 8  # fewer rows than one batch's distinct tokens
+    np.testing.assert_allclose(model.predict_proba(texts, batch_size=2), want, atol=1e-6)
+    assert len(model._input_rows.row) <= max(8, max(len(set(t)) * 2 for t in texts))
+
+
+def test_fast_encoder_equals_the_plain_one_with_padding_zero():
+    import numpy as np
+
+    from rnnlu.engine import Encoder
+
+    for cell in ("rnn", "gru", "lstm"):
+        model, _, _ = _model(cell, True, 2, 0, seed=8)
+        ids = np.array([[3, 4, 5, 6, 7], [8, 9, 0, 0, 0], [2, 0, 0, 0, 0]])
+        lengths = np.array([5, 2, 1])
+        enc = Encoder(model.config, model.tensors)
+        fast = enc.fast(ids, lengths)
+        plain, traces = enc(ids, lengths)
+        assert traces == []
+        np.testing.assert_allclose(fast, plain, atol=1e-6)
+        assert np.all(fast[1, 2:] == 0) and np.all(fast[2, 1:] == 0)

@@ -87,6 +87,146 @@ def run_layer(cell: str, x: np.ndarray, mask: np.ndarray, w_ih, w_hh, b_ih, b_hh
     return out, gates
 
 
+class FoldedCell:
+    """One layer and direction's weights, rearranged for the untraced fast path.
+
+    Same equations as :func:`run_layer`, fewer operations per step: the hidden-side biases that are
+    simply added (all but GRU's b_hn) are folded into the input side, and the 0.5 inside
+    ``sigmoid(x) = 0.5 * (1 + tanh(0.5 x))`` is folded into the sigmoid gates' weight rows (a
+    multiplication by 0.5 is exact in floating point), so each step is one matrix product and one
+    tanh over all gates.
+    """
+
+    def __init__(self, cell: str, w_ih, w_hh, b_ih, b_hh):
+        hidden = w_hh.shape[1]
+        scale = np.ones(w_hh.shape[0], dtype=np.float32)
+        b_x = (b_ih + b_hh).astype(np.float32)
+        self.b_hn = None
+        if cell == "gru":
+            scale[: 2 * hidden] = 0.5                       # r, z
+            b_x = b_ih.astype(np.float32).copy()
+            b_x[: 2 * hidden] += b_hh[: 2 * hidden]
+            self.b_hn = np.ascontiguousarray(b_hh[2 * hidden:], dtype=np.float32)  # stays inside r * (...)
+        elif cell == "lstm":
+            scale[: 2 * hidden] = 0.5                       # i, f
+            scale[3 * hidden:] = 0.5                        # o
+        self.cell, self.hidden = cell, hidden
+        self.w_ih_t = np.ascontiguousarray((w_ih * scale[:, None]).T, dtype=np.float32)
+        self.w_hh_t = np.ascontiguousarray((w_hh * scale[:, None]).T, dtype=np.float32)
+        self.b_x = (b_x * scale).astype(np.float32)
+
+    def project(self, x: np.ndarray) -> np.ndarray:
+        """Input side of every step at once: x [..., in] -> [..., gates * H] (biases folded in)."""
+        out = x @ self.w_ih_t
+        out += self.b_x
+        return out
+
+    def run(self, xw_at, counts: np.ndarray, batch: int, reverse: bool, out: np.ndarray | None,
+            pool: np.ndarray | None = None, how: str = "") -> np.ndarray:
+        """Run over the steps; rows sorted longest first, so step t touches the first counts[t] rows.
+
+        ``xw_at(t, n)`` gives the projected inputs [n, gates * H] of step t (it may be written to).
+        Writes outputs into ``out`` [B, T, H] when given, keeps the pooled vector in ``pool``
+        [B, H] when given (max: running maximum, mean: running sum), and returns the final h
+        (each row's state after its own last token).
+        """
+        hdim, cell = self.hidden, self.cell
+        h = np.zeros((batch, hdim), dtype=np.float32)
+        c = np.zeros((batch, hdim), dtype=np.float32) if cell == "lstm" else None
+        steps = len(counts)
+        for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+            n = int(counts[t])
+            if n == 0:
+                continue
+            hp = h[:n]
+            a = xw_at(t, n)
+            if cell == "gru":
+                hw = hp @ self.w_hh_t
+                rz = a[:, : 2 * hdim]
+                rz += hw[:, : 2 * hdim]
+                np.tanh(rz, out=rz)
+                rz += 1.0
+                rz *= 0.5
+                cand = hw[:, 2 * hdim:]
+                cand += self.b_hn
+                cand *= rz[:, :hdim]
+                cand += a[:, 2 * hdim:]
+                np.tanh(cand, out=cand)
+                new = hp - cand                              # h' = (1 - z) n + z h = n + z (h - n)
+                new *= rz[:, hdim:]
+                new += cand
+            elif cell == "lstm":
+                a += hp @ self.w_hh_t
+                np.tanh(a, out=a)
+                for lo, hi in ((0, 2 * hdim), (3 * hdim, 4 * hdim)):
+                    g = a[:, lo:hi]
+                    g += 1.0
+                    g *= 0.5
+                cp = c[:n]
+                cp *= a[:, hdim: 2 * hdim]
+                cp += a[:, :hdim] * a[:, 2 * hdim: 3 * hdim]
+                new = np.tanh(cp)
+                new *= a[:, 3 * hdim:]
+            else:
+                a += hp @ self.w_hh_t
+                new = np.tanh(a, out=a)
+            h[:n] = new
+            if out is not None:
+                out[:n, t] = new
+            if pool is not None:
+                if how == "max":
+                    np.maximum(pool[:n], new, out=pool[:n])
+                elif how == "mean":
+                    pool[:n] += new
+        return h
+
+
+class InputRows:
+    """First-layer input projections of each distinct token, computed once and kept.
+
+    A token's word vector, its n-gram sum and its projection ``x @ W_ih.T + b`` depend on the
+    token alone, and a run of tweets holds far fewer distinct tokens than tokens (about 30k against
+    460k in 20k tweets). ``describe(tokens)`` gives the rows to build for new tokens: word ids [N]
+    and n-gram rows [N, K] (or None). At most ``max_bytes`` are kept; when a batch would pass it,
+    the store starts afresh (frequent tokens come straight back).
+    """
+
+    def __init__(self, encoder: "Encoder", describe, max_bytes: int = 48 << 20):
+        self.encoder, self.describe = encoder, describe
+        self.cells = encoder.folded[0]
+        width = sum(cell.w_ih_t.shape[1] for cell in self.cells)
+        self.capacity = max(4096, max_bytes // (4 * width))
+        self.row: dict = {}
+        self.tables = [np.empty((0, cell.w_ih_t.shape[1]), dtype=np.float32) for cell in self.cells]
+
+    def index(self, token_lists: Sequence[Sequence], steps: int) -> np.ndarray:
+        """[B, steps] row of each token in ``self.tables`` (0 at padding), building missing rows."""
+        row = self.row
+        new = dict.fromkeys(t for tokens in token_lists for t in tokens if t not in row)
+        if new and len(row) + len(new) > self.capacity:
+            row.clear()
+            new = dict.fromkeys(t for tokens in token_lists for t in tokens)
+        if new:
+            fresh = list(new)
+            ids, subword_ids = self.describe(fresh)
+            x = self.encoder.embed(np.asarray(ids), subword_ids)
+            start = len(row)
+            for d, cell in enumerate(self.cells):
+                table = self.tables[d]
+                if start + len(fresh) > table.shape[0]:
+                    grown = np.empty((min(max(2 * table.shape[0], start + len(fresh), 1024),
+                                          max(self.capacity, start + len(fresh))), table.shape[1]), dtype=np.float32)
+                    grown[:start] = table[:start]
+                    self.tables[d] = table = grown
+                table[start : start + len(fresh)] = cell.project(x)
+            row.update(zip(fresh, range(start, start + len(fresh))))
+        index = np.zeros((len(token_lists), max(1, steps)), dtype=np.int64)
+        for b, tokens in enumerate(token_lists):
+            if tokens:
+                index[b, : len(tokens)] = [row[t] for t in tokens]
+        return index
+
+
 class Encoder:
     """Embeddings and the stacked (bi)directional recurrent layers, from a model file's tensors."""
 
@@ -101,14 +241,72 @@ class Encoder:
                 dirs.append(tuple(tensors[f"rnn.{k}_l{layer}{suffix}"]
                                   for k in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")))
             self.layers.append(dirs)
+        self.folded = [[FoldedCell(config.cell, *w) for w in dirs] for dirs in self.layers]
+
+    def embed(self, ids: np.ndarray, subword_ids: np.ndarray | None = None) -> np.ndarray:
+        """Word vectors (plus their n-gram sums) in fp32: ids [...] (rows [..., K]) -> [..., E]."""
+        x = self.embedding[ids].astype(np.float32, copy=False)  # a new array (fp16 table: converted)
+        if subword_ids is not None:
+            x += self.subword[subword_ids].sum(axis=-2, dtype=np.float32)  # rows may be fp16: summed in fp32
+        return x
+
+    def fast(self, ids: np.ndarray, lengths: np.ndarray, subword_ids: np.ndarray | None = None) -> np.ndarray:
+        """What ``self(ids, lengths, subword_ids=...)[0]`` gives (to rounding, 1e-6), by the folded fast
+        path: outputs [B, T, directions * hidden], zero at padding. ``__call__`` stays the plain
+        equations, bit for bit, because explanations compare its traced and untraced answers."""
+        order = np.argsort(-lengths, kind="stable")
+        xs = self.embed(ids[order], None if subword_ids is None else subword_ids[order])
+        first = [cell.project(xs) for cell in self.folded[0]]
+        out = self.run_sorted(lambda d, t, n: first[d][:n, t], lengths[order])
+        result = np.zeros((len(lengths), ids.shape[1], out.shape[-1]), dtype=np.float32)
+        result[order, : out.shape[1]] = out
+        return result
+
+    def run_sorted(self, first_at, lengths: np.ndarray, pooling: str | None = None) -> np.ndarray:
+        """The untraced fast path over a batch sorted longest first.
+
+        ``first_at(d, t, n)`` gives direction d's first-layer projected inputs [n, gates * H] at
+        step t. Returns outputs [B, T, directions * H] (zero at padding), or with ``pooling``
+        (max | mean | last) the pooled vectors [B, directions * H] without keeping every step.
+        """
+        batch, steps = len(lengths), max(1, int(lengths.max(initial=0)))
+        counts = (lengths[None, :] > np.arange(steps)[:, None]).sum(axis=1)
+        hidden = self.config.hidden_size
+        x = None
+        for layer, cells in enumerate(self.folded):
+            last = layer == len(self.folded) - 1
+            keep = not (last and pooling)
+            outs, pools = [], []
+            for d, cell in enumerate(cells):
+                out = np.zeros((batch, steps, hidden), dtype=np.float32) if keep else None
+                pool = None
+                if last and pooling in ("max", "mean"):
+                    pool = np.full((batch, hidden), -np.inf if pooling == "max" else 0.0, dtype=np.float32)
+                if layer == 0:
+                    xw_at = (lambda d: lambda t, n: first_at(d, t, n))(d)
+                else:
+                    xw = cell.project(x)
+                    xw_at = (lambda xw: lambda t, n: xw[:n, t])(xw)
+                h = cell.run(xw_at, counts, batch, reverse=d == 1, out=out, pool=pool, how=pooling or "")
+                outs.append(out)
+                pools.append(h if pooling == "last" else pool)
+            if not keep:
+                pooled = np.concatenate(pools, axis=-1) if len(pools) > 1 else pools[0]
+                if pooling == "max":
+                    return np.maximum(pooled, -1e4)
+                if pooling == "mean":
+                    return pooled / np.maximum(lengths, 1)[:, None]
+                if pooling == "last":
+                    return pooled
+                raise ValueError(f"unknown pooling {pooling!r}")
+            x = np.concatenate(outs, axis=-1) if len(outs) > 1 else outs[0]
+        return x
 
     def __call__(self, ids: np.ndarray, lengths: np.ndarray, trace: bool = False,
                  subword_ids: np.ndarray | None = None):
         """ids [B, T] (and n-gram rows [B, T, K]) -> outputs [B, T, directions * hidden] and a list of :class:`Trace`."""
+        x = self.embed(ids, subword_ids)
         mask = np.arange(ids.shape[1])[None, :] < lengths[:, None]
-        x = self.embedding[ids].astype(np.float32, copy=False)  # a new array (fp16 table: converted)
-        if subword_ids is not None:
-            x += self.subword[subword_ids].sum(axis=2, dtype=np.float32)  # rows may be fp16: summed in fp32
         traces = []
         for layer, dirs in enumerate(self.layers):
             outs = []

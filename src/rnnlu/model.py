@@ -154,6 +154,33 @@ class Model:
             logits = pooled @ self.head_w.T + self.head_b
         return Forward(ids, lengths, outputs, logits, traces)
 
+    def logits(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        """``forward(token_lists).logits`` by the engine's untraced fast path: each distinct token's
+        input side is built once per model and kept (engine.InputRows), the classify head pools as
+        the steps run."""
+        lengths = np.array([len(t) for t in token_lists], dtype=np.int64)
+        order = np.argsort(-lengths, kind="stable")
+        if getattr(self, "_input_rows", None) is None:
+            self._input_rows = engine.InputRows(self.encoder, self._describe_tokens)
+        rows = self._input_rows
+        index = rows.index([token_lists[i] for i in order], int(lengths.max(initial=0)))
+        tables = rows.tables
+        pooling = None if self.config.head == "tag" else self.config.pooling
+        out = self.encoder.run_sorted(lambda d, t, n: tables[d][index[:n, t]], lengths[order], pooling=pooling)
+        result = np.empty((len(order), *out.shape[1:-1], len(self.labels)), dtype=np.float32)
+        result[order] = out @ self.head_w.T + self.head_b
+        return result
+
+    def _describe_tokens(self, tokens: list[str]) -> tuple[list[int], np.ndarray | None]:
+        """Word ids and n-gram (and case) rows of distinct tokens, as :meth:`forward` builds them."""
+        if self.config.case_features:
+            ids = self.vocab.encode([word_key(w) for w in tokens])
+            return ids, feature_rows([tokens], self.config.subword_buckets, len(tokens))[0]
+        ids = self.vocab.encode(list(tokens))
+        if self.config.subword_buckets:
+            return ids, pad_buckets([tokens], self.config.subword_buckets, len(tokens))[0]
+        return ids, None
+
     def predict_proba(self, token_lists: Sequence[Sequence[str]], batch_size: int = 128) -> np.ndarray:
         """Label probabilities [N, labels] for a classify head. Texts of similar length share a batch."""
         n = len(token_lists)
@@ -161,7 +188,7 @@ class Model:
         order = sorted(range(n), key=lambda i: len(token_lists[i]))
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
-            probs[idx] = engine.softmax(self.forward([token_lists[i] for i in idx]).logits)
+            probs[idx] = engine.softmax(self.logits([token_lists[i] for i in idx]))
         return probs
 
     def tag_log_proba(self, token_lists: Sequence[Sequence[str]], batch_size: int = 128) -> list[np.ndarray]:
@@ -170,7 +197,7 @@ class Model:
         order = sorted((i for i in range(len(token_lists)) if len(token_lists[i])), key=lambda i: len(token_lists[i]))
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
-            logits = self.forward([token_lists[i] for i in idx]).logits
+            logits = self.logits([token_lists[i] for i in idx])
             logits = logits - logits.max(axis=-1, keepdims=True)
             log_probs = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
             for row, i in enumerate(idx):
