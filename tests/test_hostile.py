@@ -580,3 +580,25 @@ def test_select_says_when_its_timings_were_taken_on_a_loaded_machine(capsys):
         out = " ".join(capsys.readouterr().out.split())
         assert "gru vs lstm: trains 2.0× as fast" in out
         assert ("load average up to 5.1 on 2 cores" in out) == loaded
+
+
+# ---- the light install: answering without torch -------------------------------------------------------
+def _without_torch(tmp_path, *args):
+    """Run the CLI in a process where torch cannot be imported (as after `pip install rnnlu`)."""
+    code = ("import sys; sys.modules['torch'] = None; from rnnlu.cli import main; "
+            f"sys.argv = ['rnnlu', *{[str(a) for a in args]!r}]; main()")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=tmp_path, timeout=120,
+                          env={**os.environ, "RNNLU_HOME": str(tmp_path / "home")})
+
+
+@pytest.mark.parametrize("command", [["train", "sentiment", "--train", "a.tsv", "--dev", "a.tsv", "--out", "m"],
+                                     ["pretrain", "--corpus", "a.txt", "--out", "lm"],
+                                     ["select", "sentiment", "--train", "a.tsv", "--dev", "a.tsv"]],
+                         ids=["train", "pretrain", "select"])
+def test_training_without_torch_says_how_to_add_it(tmp_path, command):
+    one_line_error(_without_torch(tmp_path, *command), 'pip install "rnnlu[train]"')
+
+
+def test_answering_works_without_torch(tmp_path, tiny_model):
+    res = _without_torch(tmp_path, "sentiment", "-m", tiny_model, "-f", "tsv", "a wonderful film")
+    assert ok(res).splitlines()[1].startswith("a wonderful film\tpositive")
