@@ -372,7 +372,7 @@ def test_a_language_model_passed_as_a_task_model_is_named(run_cli, tmp_path):
 
 def test_a_folder_passed_as_a_model(run_cli, tmp_path):
     (tmp_path / "m.safetensors").mkdir()
-    one_line_error(run_cli("sentiment", "-m", tmp_path / "m.safetensors", "good"), "model file not found")
+    one_line_error(run_cli("sentiment", "-m", tmp_path / "m.safetensors", "good"), "is a folder")
 
 
 # ---- the terminal: markup and escape sequences shown, never obeyed -----------------------------------
@@ -602,3 +602,7 @@ def test_training_without_torch_says_how_to_add_it(tmp_path, command):
 def test_answering_works_without_torch(tmp_path, tiny_model):
     res = _without_torch(tmp_path, "sentiment", "-m", tiny_model, "-f", "tsv", "a wonderful film")
     assert ok(res).splitlines()[1].startswith("a wonderful film\tpositive")
+
+
+def test_max_chars_below_one_is_a_usage_error(run_cli):
+    one_line_error(run_cli("sentiment", "--max-chars", "-1", "hi"), "--max-chars must be at least 1", code=2)

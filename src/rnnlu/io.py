@@ -229,6 +229,8 @@ def open_source(texts: list[str] | None, csv_path: Path | None = None, column: s
                 jsonl_path: Path | None = None, field_name: str | None = None,
                 stdin: IO[bytes] | None = None, stdin_is_tty: bool = False, max_chars: int = MAX_CHARS) -> Source:
     """Pick the one input the user gave: TEXT arguments, --csv, --jsonl, or lines on stdin."""
+    if max_chars < 1:
+        raise UsageError(f"--max-chars must be at least 1 (got {max_chars})")
     given = [name for name, v in (("TEXT", texts), ("--csv", csv_path), ("--jsonl", jsonl_path)) if v]
     if len(given) > 1:
         raise UsageError(f"give one input, not {' and '.join(given)}")

@@ -127,6 +127,8 @@ def find_model(name_or_path: str | None, task: str) -> ModelEntry:
         name_or_path = name
     path = Path(name_or_path)
     if path.suffix == SUFFIX or os.sep in name_or_path:
+        if path.is_dir():
+            raise RnnluError(f"{path} is a folder; pass a model file (.safetensors) or a model name")
         if not path.is_file():
             raise RnnluError(f"model file not found: {path}")
         return ModelEntry(path.name.removesuffix(SUFFIX), path, _read_card(path), False)
