@@ -130,6 +130,11 @@ class Model:
         tensors, meta = load_tensors(path, keep_half=frozenset({"embedding.weight", "subword.weight"}))
         if meta.get("format") != "rnnlu":
             raise RnnluError(f"{path} holds tensors but no rnnlu config; pass a file written by `rnnlu train`")
+        head = (meta.get("config") or {}).get("head") if isinstance(meta.get("config"), dict) else None
+        if head in ("lm", "blank"):  # not a classify/tag model: say what it is and which command takes it
+            what = {"lm": "a language model from `rnnlu pretrain`; use it with `rnnlu train --init-from FILE`",
+                    "blank": "a fill-blank model; use it with `rnnlu fill-blank -m FILE`"}[head]
+            raise RnnluError(f"{path} is {what}")
         config = check_model_file(path, meta, tensors)  # one clear line for a damaged file, before any answer
         return cls(config, Vocab(meta["vocab"], config.hashtag_backoff), tensors, card=card, name=name or meta.get("name"),
                    extra=meta.get("extra") if isinstance(meta.get("extra"), dict) else None)

@@ -139,7 +139,17 @@ def find_model(name_or_path: str | None, task: str) -> ModelEntry:
     raise RnnluError(f"unknown model {name_or_path!r}; available: {names} (see `rnnlu models`)")
 
 
-COMMAND_FOR = {"sentiment": "rnnlu sentiment", "tag": "rnnlu tag"}
+COMMAND_FOR = {"sentiment": "rnnlu sentiment", "tag": "rnnlu tag", "fill-blank": "rnnlu fill-blank",
+               "lm": "rnnlu train --init-from (a language model from `rnnlu pretrain`)"}
+
+
+def verify_bundled(entry: ModelEntry) -> None:
+    """A bundled file must match the sha256 recorded in ``pretrained/index.json``."""
+    expected = _index().get("sha256", {}).get(entry.path.name)
+    actual = sha256_of(entry.path)
+    if expected != actual:
+        raise RnnluError(f"bundled model {entry.path.name} fails its checksum (expected {str(expected)[:12]}…, "
+                         f"got {actual[:12]}…): the file is damaged or was changed; reinstall rnnlu")
 
 
 def load_model(name_or_path: str | None = None, task: str = "sentiment", scheme: str | None = None):
@@ -151,11 +161,10 @@ def load_model(name_or_path: str | None = None, task: str = "sentiment", scheme:
 
     entry = find_model(name_or_path, f"tag:{scheme or 'coin'}" if task == "tag" else task)
     if entry.bundled:
-        expected = _index().get("sha256", {}).get(entry.path.name)
-        actual = sha256_of(entry.path)
-        if expected != actual:
-            raise RnnluError(f"bundled model {entry.path.name} fails its checksum (expected {str(expected)[:12]}…, "
-                             f"got {actual[:12]}…): the file is damaged or was changed; reinstall rnnlu")
+        verify_bundled(entry)
+    card_task = entry.card.get("task")
+    if card_task and card_task != task and card_task in COMMAND_FOR:
+        raise RnnluError(f"model {entry.name!r} is a {card_task} model, not {task}; use it with `{COMMAND_FOR[card_task]}`")
     model = Model.load(entry.path, card=entry.card, name=entry.name)
     if model.config.task != task:
         other = COMMAND_FOR.get(model.config.task)

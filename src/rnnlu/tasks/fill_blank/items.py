@@ -30,6 +30,7 @@ class BlankItem:
     answer: str | None = None      # gold answer, when read from a labelled file
     name: str = ""                 # e.g. the agreement file's test name (attractor count)
     line: int = 0
+    record: object = None          # the input record it came from (its columns are kept in the output)
 
 
 def split_options(spec: str) -> list[str]:
@@ -54,10 +55,12 @@ def parse_item(text: str, options: list[str] | None = None, line: int = 0) -> Bl
     found: list[str] = []
     if inline:
         spec = inline.group(2) if inline.group(2) is not None else inline.group(3)
-        if _SPLIT_RE.search(spec) or options is None:  # "(hate/hates)"; a lone "(word)" is text, not options
-            found = split_options(spec) if _SPLIT_RE.search(spec) else []
-            if found:
-                rest = rest[inline.end():]
+        if _SPLIT_RE.search(spec):                       # "(hate/hates)"
+            found = split_options(spec)
+            rest = rest[inline.end():]
+        elif spec.strip() and " " not in spec.strip() and not options:  # "(hates)": one option is no choice
+            found = [spec.strip()]
+            rest = rest[inline.end():]
     if options:
         found = [o.strip() for o in options]
         if any(not o for o in found):

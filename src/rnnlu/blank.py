@@ -1,0 +1,149 @@
+"""The fill-blank model in NumPy (answering): the equations of :mod:`rnnlu.blank_network`.
+
+    left, right = forward state before the blank, backward state after it (the shared engine)
+    q = W2 relu(W1 [left; right] + b1) + b2
+    log P(w) from the adaptive softmax: a head over the 2,000 most frequent words plus one entry
+    per rarer cluster; a word in cluster k gets log P(cluster k) + log P(w | cluster k).
+
+A multi-word option is scored by chaining the same model over its words (each word predicted
+with the option's other words in place: a pseudo-log-likelihood), and an option outside the
+vocabulary gets the unknown word's probability and is flagged, never silently guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rnnlu import engine
+from rnnlu.config import ModelConfig
+from rnnlu.errors import RnnluError
+from rnnlu.modelfile import load_tensors
+from rnnlu.vocab import UNK, Vocab
+
+
+def log_softmax(x: np.ndarray) -> np.ndarray:
+    x = x - x.max(axis=-1, keepdims=True)
+    return x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
+
+
+class AdaptiveSoftmax:
+    """torch's AdaptiveLogSoftmaxWithLoss (no head bias), read from its tensors."""
+
+    def __init__(self, tensors: dict[str, np.ndarray], cutoffs: list[int], vocab_size: int):
+        self.cutoffs = list(cutoffs) + [vocab_size]
+        self.head = tensors["softmax.head.weight"]
+        self.tails = [(tensors[f"softmax.tail.{i}.0.weight"], tensors[f"softmax.tail.{i}.1.weight"])
+                      for i in range(len(cutoffs))]
+
+    def log_prob(self, q: np.ndarray, words: np.ndarray | None = None) -> np.ndarray:
+        """[N, E] queries -> [N, V] log-probabilities (or [N, K] for the given word ids [N, K])."""
+        head = log_softmax(q @ self.head.T)
+        short = self.cutoffs[0]
+        if words is None:
+            parts = [head[:, :short]]
+            for i, (w1, w2) in enumerate(self.tails):
+                parts.append(log_softmax((q @ w1.T) @ w2.T) + head[:, short + i, None])
+            return np.concatenate(parts, axis=1)
+        out = np.zeros(words.shape, dtype=np.float32)
+        for row in range(words.shape[0]):
+            for k, w in enumerate(words[row]):
+                if w < short:
+                    out[row, k] = head[row, w]
+                    continue
+                i = next(j for j in range(len(self.tails)) if w < self.cutoffs[j + 1])
+                w1, w2 = self.tails[i]
+                cluster = log_softmax((q[row] @ w1.T) @ w2.T)
+                out[row, k] = cluster[w - self.cutoffs[i]] + head[row, short + i]
+        return out
+
+
+@dataclass
+class OptionScore:
+    word: str
+    log_prob: float
+    probability: float         # normalised over the options given
+    known: bool                # every word of the option is in the vocabulary
+
+
+class BlankModel:
+    """A loaded fill-blank model file: encoder + query MLP + adaptive softmax, NumPy only."""
+
+    def __init__(self, config: ModelConfig, vocab: Vocab, tensors: dict[str, np.ndarray], meta: dict,
+                 card: dict | None = None, name: str | None = None):
+        self.config, self.vocab, self.tensors = config, vocab, tensors
+        self.card = card or {}
+        self.name = name or meta.get("name", "fill-blank")
+        self.encoder = engine.Encoder(config, tensors)
+        self.w1, self.b1 = tensors["query_hidden.weight"], tensors["query_hidden.bias"]
+        self.w2, self.b2 = tensors["query.weight"], tensors["query.bias"]
+        self.softmax = AdaptiveSoftmax(tensors, meta["softmax_cutoffs"], config.vocab_size)
+
+    @classmethod
+    def load(cls, path: str | Path, card: dict | None = None, name: str | None = None) -> "BlankModel":
+        tensors, meta = load_tensors(path, keep_half=frozenset({"embedding.weight"}))
+        config = meta.get("config") or {}
+        if meta.get("format") != "rnnlu" or config.get("head") != "blank":
+            task = config.get("task", "another task")
+            raise RnnluError(f"{path} is a {task} model, not a fill-blank model; "
+                             f"{_command_for(task)}")
+        try:
+            config = ModelConfig.from_dict(config)
+            return cls(config, Vocab(meta["vocab"], hashtag_backoff=False), tensors, meta, card, name)
+        except (KeyError, TypeError, ValueError) as e:
+            raise RnnluError(f"{path}: damaged fill-blank model file ({e})") from None
+
+    @property
+    def parameters(self) -> int:
+        return int(sum(t.size for t in self.tensors.values()))
+
+    def queries(self, rows: Sequence[Sequence[str]], where: Sequence[int], trace: bool = False):
+        """Token lists with any token at the blank, blank positions -> query vectors [N, E] (and traces)."""
+        ids, lengths = engine.pad_batch([self.vocab.encode(list(t)) for t in rows])
+        out, traces = self.encoder(ids, lengths, trace=trace)
+        h = self.config.hidden_size
+        n = np.arange(len(rows))
+        where = np.asarray(where)
+        left = np.where((where > 0)[:, None], out[n, np.maximum(where - 1, 0), :h], 0.0)
+        after = np.minimum(where + 1, out.shape[1] - 1)
+        right = np.where((where + 1 < lengths)[:, None], out[n, after, h:], 0.0)
+        hidden = np.maximum(np.concatenate([left, right], axis=1) @ self.w1.T + self.b1, 0.0)
+        q = (hidden @ self.w2.T + self.b2).astype(np.float32)
+        return (q, traces) if trace else q
+
+    def score_options(self, left: list[str], right: list[str], options: list[list[str]]) -> list[OptionScore]:
+        """log P of each option (a list of tokens) in the blank between ``left`` and ``right``."""
+        rows, where, owner = [], [], []
+        for k, words in enumerate(options):
+            for j in range(len(words)):          # each word of the option, its other words in place
+                rows.append(left + words[:j] + [UNK] + words[j + 1:] + right)
+                where.append(len(left) + j)
+                owner.append((k, words[j]))
+        q = self.queries(rows, where)
+        ids = np.array([[self.vocab.stoi.get(w, 1)] for _, w in owner])
+        lp = self.softmax.log_prob(q, ids)[:, 0]
+        totals = np.zeros(len(options))
+        for (k, _), v in zip(owner, lp):
+            totals[k] += v
+        probs = np.exp(totals - totals.max())
+        probs /= probs.sum()
+        return [OptionScore(" ".join(words), float(totals[k]), float(probs[k]),
+                            all(w in self.vocab.stoi for w in words)) for k, words in enumerate(options)]
+
+    def top_words(self, left: list[str], right: list[str], k: int = 5) -> list[tuple[str, float]]:
+        """The ``k`` most probable words for the blank (placeholders such as <unk> left out)."""
+        q = self.queries([left + [UNK] + right], [len(left)])
+        lp = self.softmax.log_prob(q)[0]
+        lp[:2] = -np.inf
+        best = np.argsort(-lp)[: k + 8]
+        words = [(self.vocab.itos[i], float(np.exp(lp[i]))) for i in best if not self.vocab.itos[i].startswith("<")]
+        return words[:k]
+
+
+def _command_for(task: str) -> str:
+    commands = {"sentiment": "use it with `rnnlu sentiment -m FILE`", "tag": "use it with `rnnlu tag -m FILE`",
+                "lm": "a language model from `rnnlu pretrain`: use it with `rnnlu train --init-from FILE`"}
+    return commands.get(task, "make a fill-blank model with `rnnlu pretrain --objective blank`")

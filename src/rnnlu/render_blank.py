@@ -1,0 +1,126 @@
+"""Terminal and file output of `rnnlu fill-blank` and `rnnlu evaluate fill-blank` (never imports training)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from rnnlu import io
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def answer_row(a, compare: bool) -> dict:
+    """Flat columns for CSV/TSV; JSON keeps the nested record (``BlankAnswer.to_dict``)."""
+    row = {"answer": a.answer, "options": " ".join(f"{o['word']}:{o['probability']:.4f}" for o in a.options),
+           "model": a.model}
+    if compare and a.baseline is not None:
+        row["baseline_answer"] = a.baseline.answer
+        row["baseline_counts"] = "; ".join(f"{g}={n}" for o in a.baseline.counts.values() for g, n in o.items())
+    return row
+
+
+def write_answers(run, source: io.Source, fmt: str, output: Path | None, compare: bool) -> int:
+    """Write every answer; bad items are reported on stderr with their line and skipped. Returns their count."""
+    from rnnlu.errors import RnnluError
+
+    if fmt == "table":
+        answers = list(run.answers)
+        if not answers and not run.bad:
+            raise RnnluError(f"no input in {source.name}: give a sentence with ___, lines on stdin, or a file")
+        _print_table(answers, compare)
+    else:
+        with io.output_stream(output) as stream:
+            if fmt in ("json", "jsonl"):
+                writer = io.Writer(stream, fmt, [])
+                for a in run.answers:
+                    fields = _input_fields(a, source) if source.kind in ("csv", "jsonl") else {}
+                    writer.write(io.merge_row(fields, a.to_dict(compare)))
+            else:
+                base = list(source.columns) if source.kind in ("csv", "jsonl") else ["text"]
+                ours = ["answer", "options", "model"] + (["baseline_answer", "baseline_counts"] if compare else [])
+                writer = io.Writer(stream, fmt, io.merge_columns(base, ours))
+                for a in run.answers:
+                    writer.write(io.merge_row(_input_fields(a, source), answer_row(a, compare)))
+            writer.close()
+    if compare and run.total > 1:
+        _console(stderr=True).print(f"model and n-gram baseline agree on {run.agree:,} of {run.total:,} blanks "
+                                    f"({run.agree / run.total:.1%})")
+    return run.bad
+
+
+def _input_fields(a, source: io.Source) -> dict:
+    fields = dict(a.record.fields) if a.record is not None and a.record.fields else {}
+    return fields or {"text": a.item.text}
+
+
+def _print_table(answers: list, compare: bool) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    model = answers[0].model if answers else ""
+    table = Table(title=f"fill-blank · model {model}", title_justify="left")
+    table.add_column("sentence")
+    table.add_column("answer", style="bold")
+    table.add_column("options (probability)")
+    if compare:
+        table.add_column("n-gram baseline")
+        table.add_column("counts it used")
+    for a in answers:
+        opts = "  ".join(f"{escape(o['word'])} {o['probability']:.3f}" + ("?" if not o.get("known", True) else "")
+                         for o in a.options)
+        row = [escape(a.item.text), escape(a.answer), opts]
+        if compare:
+            b = a.baseline
+            differs = b is not None and b.answer != a.answer
+            row.append(("[yellow]" if differs else "") + escape(b.answer if b else "") + ("[/]" if differs else ""))
+            row.append(escape(_counts_text(b)) if b else "")
+        table.add_row(*row)
+    console = _console()
+    console.print(table)
+    unknown = sorted({w for a in answers for w in a.unknown})
+    if unknown:
+        console.print(f"? not in the model's vocabulary, scored as an unknown word: {', '.join(unknown)}", style="dim")
+
+
+def _counts_text(b) -> str:
+    if b.level == 0:
+        return "no counts: first option"
+    used = {o: {g: n for g, n in grams.items() if len(g.split()) == b.level} for o, grams in b.counts.items()}
+    return " | ".join(f"{o}: " + ", ".join(f"'{g}' {n}" for g, n in grams.items()) for o, grams in used.items())
+
+
+def show_blank_evaluation(result: dict, fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps({k: v for k, v in result.items() if k != "errors"}, indent=2))
+        return
+    from rich.table import Table
+
+    console = _console()
+    m = result["metrics"]
+    console.print(f"{result['data']}: {m['items']:,} items · model {result['model']}")
+    table = Table(show_header=True, title_justify="left")
+    table.add_column("metric")
+    table.add_column("model", justify="right")
+    has_base = "baseline_accuracy" in m
+    if has_base:
+        table.add_column("n-gram baseline", justify="right")
+    table.add_row("accuracy", f"{m['accuracy']:.4f}", *([f"{m['baseline_accuracy']:.4f}"] if has_base else []))
+    for g in result["per_group"]:
+        table.add_row(f"  {g['group']} ({g['items']:,})", f"{g['accuracy']:.4f}",
+                      *([f"{g['baseline_accuracy']:.4f}"] if has_base else []))
+    console.print(table)
+
+
+def write_errors(rows: list[dict], path: Path) -> None:
+    fmt = io.choose_format(None, path, "lines", False)
+    with io.output_stream(path) as stream:
+        writer = io.Writer(stream, fmt, ["line", "text", "answer", "model_answer", "options"])
+        for row in rows:
+            writer.write(row)
+        writer.close()

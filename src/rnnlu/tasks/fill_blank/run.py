@@ -1,0 +1,84 @@
+"""The library function behind `rnnlu fill-blank`: records in, answers out (streaming), never prints."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rnnlu.errors import RnnluError
+from rnnlu.io import Source
+from rnnlu.tasks.fill_blank.items import parse_item, split_options
+
+
+@dataclass
+class FillBlankRun:
+    model_name: str
+    compare: bool
+    answers: Iterator = iter(())
+    bad: int = 0          # items that could not be read (reported on stderr with their line)
+    total: int = 0
+    agree: int = 0
+    single: bool = False  # one TEXT argument: a bad item is a usage error, not a skipped line
+    messages: list[str] = field(default_factory=list)
+
+
+def load_fill_blank_model(name_or_path: str | None = None):
+    from rnnlu.blank import BlankModel
+    from rnnlu.registry import find_model, verify_bundled
+
+    entry = find_model(name_or_path, task="fill-blank")
+    if entry.bundled:
+        verify_bundled(entry)
+    return BlankModel.load(entry.path, card=entry.card, name=entry.name)
+
+
+def run_fill_blank(source: Source, model: str | None = None, compare: bool = False, options: list[str] | None = None,
+                   options_field: str | None = None, top_k: int = 5, on_bad=None) -> FillBlankRun:
+    """Answer every record of ``source``; a record that is not a blank item is passed to ``on_bad``
+    (line, message) and skipped, so one bad line never stops a batch."""
+    from rnnlu.tasks.fill_blank.task import answer, load_baseline
+
+    loaded = load_fill_blank_model(model)
+    baseline = load_baseline() if compare else None
+    run = FillBlankRun(loaded.name, compare)
+    report = on_bad or (lambda line, msg: print(f"rnnlu: {msg}", file=sys.stderr))
+
+    def items():
+        for record in source.records:
+            try:
+                opts = options
+                if options_field:
+                    if options_field not in (record.fields or {}):
+                        raise RnnluError(f"no field {options_field!r} for the options")
+                    spec = str(record.fields[options_field] or "")
+                    opts = split_options(spec) if spec.strip() else None
+                item = parse_item(record.text, opts, line=record.line if source.kind != "args" else 0)
+            except RnnluError as e:
+                run.bad += 1
+                where = f"{source.name}:{record.line}: " if source.kind != "args" else ""
+                report(record.line, f"skipped {where}{str(e).removeprefix(f'line {record.line}: ')}")
+                continue
+            item.record = record
+            yield item
+
+    def answers():
+        for a in answer(loaded, items(), baseline, top_k):
+            run.total += 1
+            if a.baseline is not None:
+                run.agree += a.baseline.answer == a.answer
+            yield a
+
+    run.answers = answers()
+    return run
+
+
+def evaluate_file(path, model: str | None = None, compare: bool = False) -> dict:
+    """Accuracy on a labelled blank file (and the baseline's with ``compare``), per item group too."""
+    from rnnlu.tasks.fill_blank.items import read_items
+    from rnnlu.tasks.fill_blank.task import evaluate, load_baseline
+
+    loaded = load_fill_blank_model(model)
+    items = read_items(path)
+    result = evaluate(loaded, items, load_baseline() if compare else None)
+    return {"data": str(path), "model": loaded.name, **result}

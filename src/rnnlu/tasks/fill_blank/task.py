@@ -1,0 +1,119 @@
+"""Fill-blank: answer blank items with the model (and the n-gram baseline), and score labelled files."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rnnlu.blank import BlankModel
+from rnnlu.errors import RnnluError
+from rnnlu.tasks.fill_blank.baseline import BaselineAnswer, NgramBaseline
+from rnnlu.tasks.fill_blank.items import BlankItem
+from rnnlu.tokenize import tokenize
+
+BASELINE_FILE = "fill-blank-ngram.counts"
+
+
+@dataclass
+class BlankAnswer:
+    item: BlankItem
+    answer: str
+    options: list[dict]                      # {"word", "probability", "known"}, best first
+    model: str
+    given_options: bool                      # False: the model's top words
+    baseline: BaselineAnswer | None = None
+    unknown: list[str] = field(default_factory=list)   # options (or their words) outside the vocabulary
+
+    @property
+    def record(self):
+        return self.item.record
+
+    def to_dict(self, compare: bool = False) -> dict:
+        row = {"text": self.item.text, "answer": self.answer,
+               "options": [{"word": o["word"], "probability": round(o["probability"], 4)} for o in self.options],
+               "model": self.model}
+        if self.unknown:
+            row["unknown_words"] = self.unknown
+        if compare and self.baseline is not None:
+            row["baseline_answer"] = self.baseline.answer
+            row["baseline_level"] = self.baseline.level
+            row["baseline_counts"] = self.baseline.counts
+        return row
+
+
+def load_baseline(path: str | Path | None = None) -> NgramBaseline:
+    """The bundled n-gram counts (or a file of them)."""
+    from rnnlu.registry import bundled_dir
+
+    path = Path(path) if path else bundled_dir() / BASELINE_FILE
+    if not path.is_file():
+        raise RnnluError(f"no n-gram counts at {path}; build them with `python -m rnnlu.tasks.fill_blank.build_baseline`")
+    return NgramBaseline.load(path)
+
+
+def split_tokens(item: BlankItem) -> tuple[list[str], list[str]]:
+    return tokenize(item.left), tokenize(item.right)
+
+
+def answer(model: BlankModel, items: Iterable[BlankItem], baseline: NgramBaseline | None = None,
+           top_k: int = 5) -> Iterator[BlankAnswer]:
+    """One answer per item: the options' probabilities (normalised over the options), or the top words."""
+    for item in items:
+        left, right = split_tokens(item)
+        if item.options:
+            option_tokens = [tokenize(o) or [o] for o in item.options]
+            scores = model.score_options(left, right, option_tokens)
+            ranked = sorted(zip(item.options, scores), key=lambda p: -p[1].probability)
+            options = [{"word": word, "probability": s.probability, "known": s.known} for word, s in ranked]
+            unknown = [word for word, s in zip(item.options, scores) if not s.known]
+            base = baseline.answer(left, right, [" ".join(t) for t in option_tokens]) if baseline else None
+            if base is not None:  # report it in the user's spelling
+                base.answer = item.options[[" ".join(t) for t in option_tokens].index(base.answer)]
+            yield BlankAnswer(item, ranked[0][0], options, model.name, True, base, unknown)
+        else:
+            top = model.top_words(left, right, top_k)
+            options = [{"word": w, "probability": p, "known": True} for w, p in top]
+            base = baseline.answer(left, right, [w for w, _ in top]) if baseline else None
+            yield BlankAnswer(item, top[0][0], options, model.name, False, base)
+
+
+def evaluate(model: BlankModel, items: list[BlankItem], baseline: NgramBaseline | None = None) -> dict:
+    """Accuracy of the model (and the baseline) overall and per item group (e.g. attractor count)."""
+    if not items:
+        raise RnnluError("no items to score")
+    if any(not i.options or i.answer is None for i in items):
+        raise RnnluError("every item to score needs options and an answer")
+    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    right = base_right = 0
+    errors = []
+    for a in answer(model, items, baseline):
+        ok = a.answer.lower() == a.item.answer.lower()
+        b_ok = a.baseline is not None and a.baseline.answer.lower() == a.item.answer.lower()
+        right += ok
+        base_right += b_ok
+        g = groups[_group(a.item)]
+        g[0] += 1
+        g[1] += ok
+        g[2] += b_ok
+        if not ok:
+            errors.append({"line": a.item.line, "text": a.item.text, "answer": a.item.answer, "model_answer": a.answer,
+                           "options": " ".join(o["word"] for o in a.options)})
+    n = len(items)
+    metrics = {"items": n, "accuracy": right / n}
+    if baseline is not None:
+        metrics["baseline_accuracy"] = base_right / n
+    per_group = [{"group": k, "items": v[0], "accuracy": v[1] / v[0],
+                  **({"baseline_accuracy": v[2] / v[0]} if baseline is not None else {})}
+                 for k, v in sorted(groups.items())]
+    return {"metrics": metrics, "per_group": per_group if len(per_group) > 1 else [], "errors": errors}
+
+
+def _group(item: BlankItem) -> str:
+    """Agreement items are grouped by their attractor count ("linzen2016_attr2" -> "2 attractors")."""
+    name = item.name or ""
+    if "attr" in name:
+        n = name.rsplit("attr", 1)[-1]
+        return f"{n} attractor{'s' if n != '1' else ''}"
+    return "all"

@@ -1,0 +1,238 @@
+"""fill-blank: item parsing, the NumPy model against torch, training (agreement, exact resume), the n-gram
+baseline, and the command as a user runs it."""
+
+import hashlib
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnlu.errors import RnnluError, UsageError
+from rnnlu.tasks.fill_blank.items import parse_item, read_items
+
+SUBJECTS = [("the dog", "barks", "bark"), ("the dogs", "bark", "barks"), ("my wife", "hates", "hate"),
+            ("the cats", "hate", "hates"), ("the boy", "runs", "run"), ("the boys", "run", "runs")]
+PLACES = ["house", "houses", "tree", "trees", "car", "cars"]
+
+
+def _corpus(path: Path, n: int = 900, seed: int = 0) -> Path:
+    """Subject, an attractor of either number, then the verb that agrees with the subject."""
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(n):
+        subject, verb, _ = rng.choice(SUBJECTS)
+        lines.append(f"{subject} near the {rng.choice(PLACES)} {verb} every day .")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _dev(path: Path) -> Path:
+    rows = [f"t\t{s} near the {p} ___ every day .\t{v}\t{w}" for s, v, w in SUBJECTS for p in PLACES]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _opts(tmp: Path, out: str, **kw):
+    from rnnlu.pretrain import PretrainOptions
+
+    base = dict(corpus=[str(_corpus(tmp / "corpus.txt"))], out=str(tmp / out), arch="bigru", hidden=24,
+                embedding_dim=16, epochs=6, batch_size=32, lr=1e-2, dropout=0.0, objective="blank", min_freq=1,
+                heldout_lines=30, checkpoint_every=10, dev=[str(_dev(tmp / "dev.tsv"))], dev_sample=0,
+                device="cpu", seed=3)
+    base.update(kw)
+    return PretrainOptions(**base)
+
+
+@pytest.fixture(scope="module")
+def blank_model(tmp_path_factory):
+    from rnnlu.pretrain import pretrain
+
+    tmp = tmp_path_factory.mktemp("blank")
+    result = pretrain(_opts(tmp, "m/fb.safetensors"))
+    return Path(result.path), result, tmp
+
+
+# ---- items ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["My wife, who loves dogs, ___ (hate/hates) cats.",
+                                  "My wife, who loves dogs, ___ (hate or hates) cats.",
+                                  "My wife, who loves dogs, ___ [hate|hates] cats.",
+                                  "My wife, who loves dogs, ____ (hate, hates) cats."])
+def test_inline_option_spellings(text):
+    item = parse_item(text)
+    assert item.options == ["hate", "hates"]
+    assert item.left == "My wife, who loves dogs, " and item.right == " cats."
+    assert item.text == "My wife, who loves dogs, ___ cats."
+
+
+def test_options_given_apart_and_none():
+    assert parse_item("x ___ y", ["a", "b", "c"]).options == ["a", "b", "c"]
+    assert parse_item("the ___ (see the map) is far").options == []   # words in brackets are text
+
+
+@pytest.mark.parametrize("text, options, says", [
+    ("no blank at all", None, "no blank"),
+    ("two ___ blanks ___ here", None, "2 blanks"),
+    ("x ___ (a/) y", None, "empty"),
+    ("x ___ (hates) y", None, "only one option"),
+    ("x ___ y", ["a", "A"], "twice"),
+    ("___ (a/b)", None, "only a blank"),
+    ("x ___ y", ["a", " "], "empty"),
+])
+def test_bad_items_are_usage_errors(text, options, says):
+    with pytest.raises(UsageError, match=says):
+        parse_item(text, options)
+
+
+def test_read_items_three_layouts(tmp_path):
+    msr = tmp_path / "msr.tsv"
+    msr.write_text("id\tsentence\ta\tb\tc\tanswer\tanswer_word\n1\tHe was ___ alone.\tcrying\tresiding\twalking\tb\tresiding\n")
+    agree = tmp_path / "agree.tsv"
+    agree.write_text("linzen_attr1\tthe keys to the cabinet ___ here .\tare\tis\n")
+    generic = tmp_path / "g.csv"
+    generic.write_text('text,options,answer\n"There ___ to be a defect.",seem/seems,seems\n')
+    a, = read_items(msr)
+    assert (a.options, a.answer) == (["crying", "residing", "walking"], "residing")
+    b, = read_items(agree)
+    assert (b.options, b.answer, b.name) == (["are", "is"], "are", "linzen_attr1")
+    c, = read_items(generic)
+    assert (c.options, c.answer) == (["seem", "seems"], "seems")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("only\ttwo\n")
+    with pytest.raises(RnnluError, match="bad.tsv:1"):
+        read_items(bad)
+
+
+# ---- model -----------------------------------------------------------------------------------------
+def test_numpy_answers_equal_torch(blank_model):
+    import torch
+
+    from rnnlu.blank import BlankModel
+    from rnnlu.blank_network import BlankModel as TorchBlank
+    from rnnlu.config import ModelConfig
+    from rnnlu.modelfile import load_tensors
+    from rnnlu.train import _pad
+
+    path, _, _ = blank_model
+    model = BlankModel.load(path)
+    tensors, meta = load_tensors(path)
+    net = TorchBlank(ModelConfig.from_dict(meta["config"]))
+    net.load_state_dict({k: torch.tensor(v) for k, v in tensors.items()})
+    net.eval()
+    rows = [["the", "dogs", "near", "the", "car", "<unk>", "every", "day", "."], ["my", "wife", "<unk>"], ["<unk>", "x"]]
+    where = [5, 2, 0]
+    ids, lengths = _pad([model.vocab.encode(r) for r in rows])
+    with torch.no_grad():
+        q = net.queries(ids, lengths)[torch.arange(3), torch.tensor(where)]
+        expected = net.softmax.log_prob(q).numpy()
+    got = model.softmax.log_prob(model.queries(rows, where))
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    some = np.array([[3, 5], [7, 2], [4, 4]])
+    np.testing.assert_allclose(model.softmax.log_prob(model.queries(rows, where), some),
+                               np.take_along_axis(expected, some, axis=1), atol=1e-5)
+
+
+def test_training_teaches_agreement_across_an_attractor(blank_model):
+    from rnnlu.tasks.fill_blank.task import evaluate
+
+    path, result, tmp = blank_model
+    from rnnlu.blank import BlankModel
+
+    scores = evaluate(BlankModel.load(path), read_items(tmp / "dev.tsv"))
+    assert scores["metrics"]["accuracy"] >= 0.9          # half the items have an attractor of the other number
+    assert result.card["task"] == "fill-blank" and result.card["dev"]
+
+
+def test_interrupted_and_resumed_run_writes_the_same_file(tmp_path):
+    from rnnlu.pretrain import pretrain
+
+    whole = pretrain(_opts(tmp_path, "a/fb.safetensors", epochs=2))
+    first = pretrain(_opts(tmp_path, "b/fb.safetensors", epochs=2, time_budget=1e-6))
+    assert not first.card["complete"] and Path(first.path + ".ckpt").exists()
+    resumed = pretrain(_opts(tmp_path, "b/fb.safetensors", epochs=2, resume=True))
+    digest = lambda p: hashlib.sha256(Path(p).read_bytes()).hexdigest()
+    assert resumed.card["complete"]
+    assert digest(whole.path) == digest(resumed.path)
+    assert not Path(resumed.path + ".ckpt").exists()
+
+
+def test_resume_with_other_options_is_refused(tmp_path):
+    from rnnlu.pretrain import pretrain
+
+    pretrain(_opts(tmp_path, "c/fb.safetensors", epochs=2, time_budget=1e-6))
+    with pytest.raises(UsageError, match="other options"):
+        pretrain(_opts(tmp_path, "c/fb.safetensors", epochs=2, hidden=32, resume=True))
+
+
+def test_multi_word_and_unknown_options_are_scored_and_flagged(blank_model):
+    from rnnlu.blank import BlankModel
+
+    path, _, _ = blank_model
+    model = BlankModel.load(path)
+    scores = model.score_options(["the", "dog"], ["every", "day"], [["barks"], ["runs", "away"], ["zzyzx"]])
+    assert [s.known for s in scores] == [True, False, False]
+    assert abs(sum(s.probability for s in scores) - 1) < 1e-6
+    assert scores[1].word == "runs away"
+
+
+# ---- baseline ----------------------------------------------------------------------------------------
+def test_ngram_baseline_backs_off_and_round_trips(tmp_path):
+    from rnnlu.tasks.fill_blank.baseline import BOUNDARY, NgramBaseline
+
+    words = [BOUNDARY, "<unk>", "the", "dogs", "dog", "bark", "barks", "loudly"]
+    ids = {w: i for i, w in enumerate(words)}
+    sentences = [[ids[w] for w in s.split()] for s in ["the dogs bark loudly"] * 5 + ["the dog barks loudly"] * 3]
+    base = NgramBaseline.build(words, sentences, min_count=2)
+    assert base.count(["the", "dogs", "bark"]) == 5 and base.count(["dog", "bark"]) == 0
+    assert base.count([BOUNDARY, "the"]) == 8
+    a = base.answer(["the", "dog"], ["loudly"], ["bark", "barks"])
+    assert (a.answer, a.level) == ("barks", 3) and a.counts["barks"]["the dog barks"] == 3
+    # nothing at levels 3 and 2: the more common word wins
+    assert base.answer(["a", "cat"], ["now"], ["barks", "bark"]) .level == 1
+    base.save(tmp_path / "n.counts")
+    again = NgramBaseline.load(tmp_path / "n.counts")
+    assert again.answer(["the", "dogs"], ["loudly"], ["barks", "bark"]).answer == "bark"
+
+
+# ---- the command -----------------------------------------------------------------------------------------
+def test_cli_json_records_and_bad_lines(blank_model, run_cli):
+    path, _, _ = blank_model
+    r = run_cli("fill-blank", "the dogs near the car ___ (bark/barks) every day .", "-m", path, "-f", "json")
+    assert r.returncode == 0, r.stderr.decode()
+    rec, = json.loads(r.stdout)
+    assert set(rec) >= {"text", "answer", "options", "model"}
+    assert [o["word"] for o in rec["options"]][0] == rec["answer"]
+    assert abs(sum(o["probability"] for o in rec["options"]) - 1) < 1e-3
+    r = run_cli("fill-blank", "-m", path, "-f", "jsonl",
+                input="the dog ___ (bark/barks) every day .\nno blank here\n___ (a/b)\nthe boys ___ every day .\n")
+    assert r.returncode == 1
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert len(lines) == 2 and len(lines[1]["options"]) == 5           # no options: the top 5 words
+    assert "<stdin>:2" in r.stderr.decode() and "<stdin>:3" in r.stderr.decode() and "Traceback" not in r.stderr.decode()
+
+
+@pytest.mark.parametrize("args, code", [(["no blank"], 2), (["x ___ (a/) y"], 2), (["x ___ y", "--options", "a"], 2),
+                                         (["x ___ y", "--top", "0"], 2)])
+def test_cli_bad_single_input(blank_model, run_cli, args, code):
+    path, _, _ = blank_model
+    r = run_cli("fill-blank", *args, "-m", path)
+    assert r.returncode == code
+    assert r.stderr.decode().count("\n") == 1 and r.stderr.decode().startswith("rnnlu: error:")
+
+
+def test_models_of_other_tasks_say_which_command(blank_model, run_cli, tiny_model):
+    path, _, _ = blank_model
+    r = run_cli("sentiment", "good", "-m", path)
+    assert r.returncode == 1 and "fill-blank" in r.stderr.decode() and "Traceback" not in r.stderr.decode()
+    r = run_cli("fill-blank", "a ___ (b/c) d", "-m", tiny_model)
+    assert r.returncode == 1 and "rnnlu sentiment" in r.stderr.decode()
+
+
+def test_evaluate_fill_blank(blank_model, run_cli):
+    path, _, tmp = blank_model
+    r = run_cli("evaluate", "fill-blank", "--data", tmp / "dev.tsv", "-m", path, "-f", "json")
+    assert r.returncode == 0, r.stderr.decode()
+    result = json.loads(r.stdout)
+    assert result["metrics"]["items"] == len(SUBJECTS) * len(PLACES)
+    assert 0 <= result["metrics"]["accuracy"] <= 1
