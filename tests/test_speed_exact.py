@@ -186,3 +186,28 @@ def test_fast_encoder_equals_the_plain_one_with_padding_zero():
         assert traces == []
         np.testing.assert_allclose(fast, plain, atol=1e-6)
         assert np.all(fast[1, 2:] == 0) and np.all(fast[2, 1:] == 0)
+
+
+def test_ascii_span_check_takes_in_everything_nltks_would():
+    """For ASCII text the stdlib pattern stands in for the ``regex`` one: same digits, and its
+    whitespace is NLTK's or more, so no text that needs the whole-text path can miss it."""
+    import re
+
+    import regex
+
+    flags = regex.VERBOSE | regex.I | regex.UNICODE
+    for c in map(chr, range(128)):
+        assert bool(re.match(r"\d", c)) == bool(regex.match(r"\d", c, flags))
+        assert bool(re.match(r"\s", c)) >= bool(regex.match(r"\s", c, flags))
+    for text in ("call 555 123 4567", "wait . . . ok", "(555) 123-4567", "a\x1cb"):
+        assert tk._SPANS_ASCII_RE.search(text)
+
+
+def test_a_plain_short_text_needs_no_nltk():
+    import subprocess
+    import sys
+
+    code = ("import sys; from rnnlu.tokenize import tokenize; t = tokenize(\"I can't believe it's good!\"); "
+            "print(t == ['i', 'ca', \"n't\", 'believe', 'it', \"'s\", 'good', '!'], 'regex' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False"]

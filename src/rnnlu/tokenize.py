@@ -134,6 +134,14 @@ class _FastTweetTokens:
     """
 
     def __init__(self):
+        self._nltk_loaded = False
+        self.chunk = lru_cache(maxsize=CHUNK_MEMORY)(self._chunk)
+
+    def _nltk(self) -> None:
+        """Load NLTK's pieces on first need: chunks of the common shapes never need them, so a
+        short text often answers without importing NLTK or ``regex`` at all."""
+        if self._nltk_loaded:
+            return
         import regex
 
         casual = _casual()
@@ -142,9 +150,10 @@ class _FastTweetTokens:
         self.hang = casual.HANG_RE
         self.lengthening = casual.redos.compile(r"(.)\1{2,}")  # as in casual.reduce_lengthening
         self.entities = casual._replace_html_entities
-        # A superset of the places where a phone number or spaced dots could take in whitespace.
+        # A superset of the places where a phone number or spaced dots could take in whitespace
+        # (NLTK's \d and \s; for ASCII text, stdlib re's say the same or more: _SPANS_ASCII_RE).
         self.spans = regex.compile(r"\d[\ *\-.\)]*\ [\ *\-.\)]*\(?\d|\.\s+\.", regex.UNICODE)
-        self.chunk = lru_cache(maxsize=CHUNK_MEMORY)(self._chunk)
+        self._nltk_loaded = True
 
     def _chunk(self, chunk: str) -> tuple[str, ...]:
         # NLTK's "(.)\1{2,}" -> "\1\1\1"; afterwards no character repeats 4 times, so its cap on
@@ -155,6 +164,7 @@ class _FastTweetTokens:
         simple = _simple_chunk(chunk)
         if simple is not None:
             return simple
+        self._nltk()
         search = self.emoticon.search
         words = []
         for w in self.words.findall(chunk):
@@ -164,13 +174,20 @@ class _FastTweetTokens:
 
     def tokenize(self, text: str) -> list[str]:
         if "&" in text:
+            self._nltk()
             text = self.entities(text)
-        if _ODD_SPACE_RE.search(text) or self.spans.search(text):
+        if text.isascii():
+            whole = _SPANS_ASCII_RE.search(text)
+        else:
+            self._nltk()
+            whole = _ODD_SPACE_RE.search(text) or self.spans.search(text)
+        if whole:
             return self._whole(text)
         return list(chain.from_iterable(map(self.chunk, text.split())))
 
     def _whole(self, text: str) -> list[str]:
         """TweetTokenizer.tokenize on already-decoded text (its entity step must not run twice)."""
+        self._nltk()
         text = self.lengthening.sub(r"\1\1\1", text)
         safe = self.hang.sub(r"\1\1\1", text)
         search = self.emoticon.search
@@ -229,6 +246,8 @@ def _simple_chunk(chunk: str) -> tuple[str, ...] | None:
 
 # str.split() also splits at these four; NLTK's pattern reads them as characters.
 _ODD_SPACE_RE = re.compile("[\x1c-\x1f]")
+# _FastTweetTokens.spans for ASCII text; stdlib re's \s also takes in \x1c-\x1f, so those go whole too.
+_SPANS_ASCII_RE = re.compile(r"\d[ *\-.\)]* [ *\-.\)]*\(?\d|\.\s+\.|[\x1c-\x1f]")
 
 
 @lru_cache(maxsize=1)

@@ -70,15 +70,13 @@ def run_tag(source: io.Source, model: str | None = None, scheme: str | None = No
 
 def tag_row(record: io.Record, result: TagResult, compare: bool) -> dict:
     """Flat result columns: the input's own, then tokens, tags, probabilities and spans."""
-    row = {k: v for k, v in record.fields.items() if not k.startswith("_")} if record.fields else {}
-    row.setdefault("text", result.text)
+    fields = {k: v for k, v in record.fields.items() if not k.startswith("_")} if record.fields else {}
+    fields.setdefault("text", result.text)
     ours = {"tokens": result.tokens, "tags": result.tags, "probabilities": result.probabilities, "spans": result.spans,
             "model": result.model}
     if compare and result.baseline_tags is not None:
         ours["baseline_tags"] = result.baseline_tags
-    for key, value in ours.items():
-        row[key if key not in row or key == "text" else f"rnnlu_{key}"] = value
-    return row
+    return io.merge_row(fields, ours)  # result columns win; a clashing input column is kept as input_NAME
 
 
 def choose_tag_format(fmt: str | None, output: Path | None, kind: str, stdout_is_tty: bool) -> str:
@@ -110,8 +108,8 @@ def write_tag_results(run: TagRun, fmt: str, output: Path | None, compare: bool,
                 for _, result in rows:
                     stream.write(conll_block(result, run.scheme))
             else:
-                columns = (run.columns if source_kind == "csv" else ["text"]) + [
-                    c for c in ("tokens", "tags", "probabilities", "spans", "model") + (("baseline_tags",) if compare else ())]
+                columns = io.merge_columns(run.columns if source_kind == "csv" else ["text"], [
+                    c for c in ("tokens", "tags", "probabilities", "spans", "model") + (("baseline_tags",) if compare else ())])
                 writer = io.Writer(stream, fmt, columns)
                 for record, result in rows:
                     row = tag_row(record, result, compare)
