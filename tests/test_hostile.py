@@ -606,3 +606,30 @@ def test_answering_works_without_torch(tmp_path, tiny_model):
 
 def test_max_chars_below_one_is_a_usage_error(run_cli):
     one_line_error(run_cli("sentiment", "--max-chars", "-1", "hi"), "--max-chars must be at least 1", code=2)
+
+
+# ---- tag shares the rule: result columns win --------------------------------------------------------
+@pytest.fixture(scope="module")
+def tiny_tagger(tmp_path_factory):
+    pytest.importorskip("torch")
+    from rnnlu.train import TrainOptions, train
+
+    folder = tmp_path_factory.mktemp("tagger")
+    data = folder / "pos.tsv"
+    data.write_text("the\tDET\ncat\tNOUN\nsat\tVERB\n\nthe\tDET\ndog\tNOUN\nran\tVERB\n\n" * 4)
+    result = train(TrainOptions(task="tag", scheme="pos", train=[str(data)], dev=[str(data)],
+                                out=str(folder / "tagger.safetensors"), hidden=8, embedding_dim=8, epochs=2,
+                                min_freq=1, threads=1))
+    return Path(result.path)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_tag_input_columns_never_shadow_result_columns(run_cli, tiny_tagger, tmp_path, fmt):
+    src = tmp_path / "in.csv"
+    src.write_text("id,text,tags,model\n1,the cat sat,X X X,mine\n")
+    out = ok(run_cli("tag", "-m", tiny_tagger, "--csv", src, "-f", fmt))
+    row = next(csv.DictReader(io.StringIO(out))) if fmt == "csv" else json.loads(out.splitlines()[0])
+    assert row["model"] == "tagger" and row["input_model"] == "mine"
+    assert row["input_tags"] == "X X X"
+    tags = row["tags"].split() if fmt == "csv" else row["tags"]
+    assert len(tags) == 3 and set(tags) <= {"DET", "NOUN", "VERB"}
