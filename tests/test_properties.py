@@ -95,6 +95,24 @@ def test_training_reader_never_raises_anything_but_rnnlu_error(data, suffix):
         pass
 
 
+CONLL_PIECES = st.sampled_from([b"1", b"2-3", b"4.1", b"x", b"the", b"NOUN", b"_", b"\t", b"\n", b"\n\n", b"#",
+                                 b"# text = a b", b"SpaceAfter=No", b" ", b"\xff", b"\r\n", b"B-person", b"O"])
+
+
+@SETTINGS
+@given(data=st.one_of(st.binary(max_size=300), st.lists(CONLL_PIECES, max_size=80).map(b"".join)),
+       need_tags=st.booleans())
+def test_conll_reader_never_raises_anything_but_rnnlu_error(data, need_tags):
+    conll = pytest.importorskip("rnnlu.conll")
+    path = _write(data, ".conllu")
+    try:
+        for sentence in conll.read_sentences(path, need_tags=need_tags):
+            assert sentence.tokens and len(sentence.tokens) == len(sentence.tags)
+            assert all(isinstance(t, str) and t for t in sentence.tokens)
+    except RnnluError:
+        pass
+
+
 @SETTINGS
 @given(input_names=st.lists(st.sampled_from(["text", "label", "model", "input_label", "p_x", "id"]), unique=True),
        result_names=st.lists(st.sampled_from(["label", "model", "p_x", "score"]), unique=True, min_size=1))
