@@ -362,7 +362,7 @@ def select(
 @app.command()
 def explain(
     text: Annotated[str, typer.Argument(help="The text to explain (quote it).", show_default=False)],
-    task: Annotated[str, typer.Option(help="Task the model answers: sentiment.")] = "sentiment",
+    task: Annotated[str, typer.Option(help="Task the model answers: sentiment | tag | fill-blank.")] = "sentiment",
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name (see `rnnlu models`) or path to a .safetensors file.")] = None,
     svg: Annotated[Optional[Path], typer.Option("--svg", help="Also save the picture as an SVG file (atomically).")] = None,
     html: Annotated[Optional[Path], typer.Option("--html", help="Also save the picture as an HTML file (atomically).")] = None,
@@ -376,6 +376,13 @@ def explain(
 
     if fmt not in ("table", "json"):
         raise UsageError(f"unknown format {fmt!r}; choose table or json")
+    if task == "fill-blank":
+        from rnnlu.explain import explain_blank
+        from rnnlu.render_blank import show_blank_explanation
+        from rnnlu.tasks.fill_blank.run import load_fill_blank_model
+
+        show_blank_explanation(explain_blank(load_fill_blank_model(model), text), fmt, svg=svg, html=html)
+        return
     get_task(task)  # an unknown task is a usage error, before any model is looked for
     show_explanation(explain_text(load_model(model, task=task), text), fmt, svg=svg, html=html)
 

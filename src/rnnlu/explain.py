@@ -196,3 +196,85 @@ def explain(model: Model, text: str, max_tokens: int = MAX_TOKENS) -> Explanatio
                        task=config.task, labels=list(model.labels), words=words, label=label,
                        probabilities=probabilities, baseline=baseline(tokens) if baseline else None,
                        subwords=bool(config.subword_buckets), forward=fwd)
+
+
+# ---- fill-blank: what each word did to the memory that reaches the blank ---------------------------
+SHUT = 0.9   # a unit whose update (GRU) / forget (LSTM) gate is above this kept its memory at that word
+
+
+@dataclass
+class BlankWord:
+    index: int
+    token: str
+    side: str                         # "left" (read by the forward pass) | "right" (backward) | "blank"
+    known: bool
+    rewrote: float | None = None      # |h_t - h_prev| / |h_prev| of the pass that carries it to the blank
+    kept_units: float | None = None   # share of units whose update/forget gate is above SHUT (memory kept)
+    gate_mean: float | None = None    # the plain mean of that gate over units, for comparison
+    contribution: float | None = None # p(answer) - p(answer without this word)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+@dataclass
+class BlankExplanation:
+    text: str
+    model: str
+    architecture: str
+    cell: str
+    answer: str
+    options: list[dict]
+    words: list[BlankWord]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "model": self.model, "architecture": self.architecture, "cell": self.cell,
+                "task": "fill-blank", "answer": self.answer, "options": self.options,
+                "tokens": [w.to_dict() for w in self.words]}
+
+
+def explain_blank(model, text: str, max_tokens: int = MAX_TOKENS) -> BlankExplanation:
+    """For a sentence with ``___`` (and options): how much each word rewrote the memory that carries it
+    to the blank (forward pass left of it, backward pass right of it), the share of units that kept
+    their memory there, and how much leaving the word out moves the answer's probability."""
+    from rnnlu.tasks.fill_blank.items import parse_item
+
+    item = parse_item(text)
+    left, right = tokenize(item.left), tokenize(item.right)
+    if len(left) + len(right) > max_tokens:
+        raise RnnluError(f"the text has {len(left) + len(right):,} tokens; explain reads at most {max_tokens:,}")
+    options = [tokenize(o) or [o] for o in item.options] or [[w] for w, _ in model.top_words(left, right, 5)]
+    tokens = left + ["___"] + right
+    scores = model.score_options(left, right, options)
+    best = int(np.argmax([s.probability for s in scores]))
+    ids, lengths = engine.pad_batch([model.vocab.encode(left + ["<unk>"] + right)])
+    out, traces = model.encoder(ids, lengths, trace=True)
+    h = model.config.hidden_size
+    gate = {"gru": "update", "lstm": "forget"}.get(model.config.cell)
+    words = []
+    for i, tok in enumerate(tokens):
+        side = "left" if i < len(left) else "blank" if i == len(left) else "right"
+        w = BlankWord(i, tok, side, tok == "___" or model.vocab.stoi.get(tok) is not None)
+        if side != "blank":
+            reverse = side == "right"
+            states = out[0, :, h:] if reverse else out[0, :, :h]
+            j = i + 1 if reverse else i - 1               # the step the pass read just before this word
+            if 0 <= j < len(tokens) and np.any(states[j]):  # the first word a pass reads has no memory yet
+                prev = states[j]
+                w.rewrote = float(np.linalg.norm(states[i] - prev) / np.linalg.norm(prev))
+            if gate:
+                g = next(t for t in traces if t.reverse == reverse).gates[gate][0, i]
+                w.kept_units, w.gate_mean = float((g > SHUT).mean()), float(g.mean())
+        words.append(w)
+    # leave-one-out: the answer's probability among the options without each word
+    for w in words:
+        if w.side == "blank":
+            continue
+        l2 = left[:w.index] + left[w.index + 1:] if w.side == "left" else left
+        r2 = right if w.side == "left" else right[: w.index - len(left) - 1] + right[w.index - len(left):]
+        if not l2 and not r2:
+            continue
+        without = model.score_options(l2, r2, options)
+        w.contribution = scores[best].probability - without[best].probability
+    return BlankExplanation(item.text, model.name, model.config.describe(), model.config.cell,
+                            scores[best].word, [{"word": s.word, "probability": s.probability} for s in scores], words)

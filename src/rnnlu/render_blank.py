@@ -124,3 +124,48 @@ def write_errors(rows: list[dict], path: Path) -> None:
         for row in rows:
             writer.write(row)
         writer.close()
+
+
+def show_blank_explanation(ex, fmt: str, svg: Path | None = None, html: Path | None = None) -> None:
+    """One row per word: which pass carries it to the blank, how much it rewrote that memory, the share
+    of units that kept their memory, and how much leaving it out moves the answer."""
+    if fmt == "json":
+        print(json.dumps(ex.to_dict(), indent=2))
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    gate = {"gru": "update z", "lstm": "forget f"}.get(ex.cell, "")
+    opts = "  ".join(f"{escape(o['word'])} {o['probability']:.3f}" for o in ex.options)
+    table = Table(title=f"fill-blank · {ex.model} ({ex.architecture}) · answer [bold]{escape(ex.answer)}[/]  ({opts})",
+                  title_justify="left")
+    for col, just in (("word", "left"), ("read by", "left"), ("memory rewritten", "right"),
+                      (f"units kept ({gate} > 0.9)" if gate else "units kept", "right"),
+                      (f"mean {gate}" if gate else "gate mean", "right"), ("p(answer) moved", "right")):
+        table.add_column(col, justify=just)
+    for w in ex.words:
+        if w.side == "blank":
+            table.add_row("[bold]___[/]", "", "", "", "", "")
+            continue
+        bar = "█" * int(round(min(w.rewrote or 0.0, 1.0) * 5))
+        contribution = "" if w.contribution is None else f"{w.contribution:+.3f}"
+        style = "red" if (w.contribution or 0) > 0.05 else "blue" if (w.contribution or 0) < -0.05 else ""
+        table.add_row(escape(w.token) + ("" if w.known else "?"), "→ forward" if w.side == "left" else "← backward",
+                      "" if w.rewrote is None else f"{w.rewrote:.2f} {bar}",
+                      "" if w.kept_units is None else f"{w.kept_units:.0%}",
+                      "" if w.gate_mean is None else f"{w.gate_mean:.2f}",
+                      f"[{style}]{contribution}[/]" if style else contribution)
+    console = Console(record=bool(svg or html), highlight=False, width=110 if (svg or html) else None)
+    console.print(table)
+    console.print("memory rewritten: |h_t - h_prev| / |h_prev| of the pass that carries the word to the blank; "
+                  "units kept: share whose gate held the old memory; p(answer) moved: with minus without the word.",
+                  style="dim")
+    from rnnlu.modelfile import atomic_write
+
+    if svg:
+        with atomic_write(svg) as f:
+            f.write(console.export_svg(title="rnnlu explain", clear=False))
+    if html:
+        with atomic_write(html) as f:
+            f.write(console.export_html(clear=False))

@@ -47,9 +47,14 @@ def load_baseline(path: str | Path | None = None) -> NgramBaseline:
     """The bundled n-gram counts (or a file of them)."""
     from rnnlu.registry import bundled_dir
 
+    bundled = path is None
     path = Path(path) if path else bundled_dir() / BASELINE_FILE
     if not path.is_file():
         raise RnnluError(f"no n-gram counts at {path}; build them with `python -m rnnlu.tasks.fill_blank.build_baseline`")
+    if bundled:
+        from rnnlu.registry import ModelEntry, verify_bundled
+
+        verify_bundled(ModelEntry(BASELINE_FILE, path, {}, True))
     return NgramBaseline.load(path)
 
 
