@@ -243,7 +243,8 @@ def test_unreadable_rnnlu_home_keeps_bundled_models(run_cli, tmp_path, home):
     ('{"text": "ok", "n": ' + "9" * 5000 + "}", "cannot be read"),
     ('{"text": 5}', "is not a string"),
     ("[1, 2]", "no field 'text'"),
-], ids=["surrogate", "surrogate-elsewhere", "deep", "5000-digits", "not-a-string", "not-an-object"])
+    ('{"text": "ok", "score": NaN}', "NaN is not a JSON value"),
+], ids=["surrogate", "surrogate-elsewhere", "deep", "5000-digits", "not-a-string", "not-an-object", "nan"])
 def test_hostile_jsonl_lines_are_named(run_cli, tiny_model, tmp_path, line, pattern):
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "fine"}\n' + line + "\n")
@@ -633,3 +634,16 @@ def test_tag_input_columns_never_shadow_result_columns(run_cli, tiny_tagger, tmp
     assert row["input_tags"] == "X X X"
     tags = row["tags"].split() if fmt == "csv" else row["tags"]
     assert len(tags) == 3 and set(tags) <= {"DET", "NOUN", "VERB"}
+
+
+def test_a_damaged_bundled_index_is_one_error(tmp_path, monkeypatch):
+    from rnnlu import registry
+    from rnnlu.errors import RnnluError
+
+    for content in ("{not json", "[1, 2]", '{"defaults": "x"}'):
+        (tmp_path / "index.json").write_text(content)
+        monkeypatch.setattr(registry, "bundled_dir", lambda: tmp_path)
+        registry._index.cache_clear()
+        with pytest.raises(RnnluError, match="is damaged"):
+            registry.find_model(None, "sentiment")
+    registry._index.cache_clear()

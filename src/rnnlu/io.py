@@ -168,7 +168,7 @@ def _refuse_duplicate_columns(header: list[str], path, stream=None) -> None:
 def parse_json_line(text: str, name: str, number: int):
     """One JSON value from one line, or an RnnluError naming the line (never another exception)."""
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, parse_constant=_not_json)
     except json.JSONDecodeError as e:
         raise RnnluError(f"{name}:{number}: not valid JSON ({e.msg} at column {e.colno})") from None
     except RecursionError:
@@ -178,6 +178,11 @@ def parse_json_line(text: str, name: str, number: int):
     if "\\u" in text:  # escaped lone surrogates ("\ud800") decode to text that cannot be written out
         _refuse_lone_surrogates(obj, name, number)
     return obj
+
+
+def _not_json(word: str):
+    """NaN and Infinity are not JSON; Python reads them, but the output would then not be JSON either."""
+    raise ValueError(f"{word} is not a JSON value")
 
 
 def _refuse_lone_surrogates(obj, name: str, number: int) -> None:

@@ -73,7 +73,14 @@ def _index() -> dict:
     path = bundled_dir() / "index.json"
     if not path.exists():
         return {"defaults": {}, "sha256": {}}
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        index = None
+    if not isinstance(index, dict) or not isinstance(index.get("defaults", {}), dict) \
+            or not isinstance(index.get("sha256", {}), dict):
+        raise RnnluError(f"{path} is damaged (not the index of the bundled models); reinstall rnnlu")
+    return index
 
 
 def _read_card(model_path: Path) -> dict:
