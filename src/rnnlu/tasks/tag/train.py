@@ -257,6 +257,14 @@ def tag_card_lines(card: dict) -> str:
             base = f"{d['baseline_value']:.4f}" if "baseline_value" in d else "-"
             lines.append(f"| {split} | `{d['path']}` | {d.get('tokens', 0):,} | {d['metric']} | {d['value']:.4f} | {base} | "
                          + " | ".join(spans) + " |")
+    ambiguous = [(split, d) for split in ("dev", "test") for d in card.get(split, []) if "ambiguous_alias_accuracy" in d]
+    if ambiguous:
+        lines += ["", "Tokens of context-dependent aliases (ether, ripple, link, dot, ...), tagged right:", ""]
+        lines += [f"- {split} `{d['path']}`: model {d['ambiguous_alias_accuracy']:.1%}, baseline "
+                  f"{d.get('baseline_ambiguous_alias_accuracy', 0):.1%} ({d['ambiguous_alias_tokens']:,} tokens)"
+                  for split, d in ambiguous]
+    if card.get("test_scored_by"):
+        lines += ["", f"Test scored by {card['test_scored_by']}."]
     return "\n".join(lines) + "\n"
 
 
