@@ -242,14 +242,16 @@ def show_summary(summary: dict, fmt: str, output: Path | None) -> None:
     from rich.table import Table
 
     what = {"pos": "tag", "ner": "entity type", "coin": "ticker"}[summary["scheme"]]
-    table = Table(title=f"{summary['unit']} per {what} · {summary['texts']:,} texts, {summary['tokens']:,} tokens · "
-                        f"model {summary['model']}", title_justify="left")
+    console = Console(highlight=False)
+    console.print(f"{summary['unit']} per {what} · {summary['texts']:,} texts, {summary['tokens']:,} tokens · "
+                  f"model {summary['model']}", soft_wrap=True)
+    table = Table()
     table.add_column(what)
     table.add_column("model", justify="right")
     table.add_column("baseline", justify="right")
     for row in summary["counts"]:
         table.add_row(row["label"], f"{row['model']:,}", f"{row['baseline']:,}")
-    Console(highlight=False).print(table)
+    console.print(table)
 
 
 # ---- `rnnlu evaluate tag` --------------------------------------------------------------------------------
