@@ -34,10 +34,10 @@ def _dev(path: Path) -> Path:
     return path
 
 
-def _opts(tmp: Path, out: str, **kw):
+def _opts(tmp: Path, out: str, lines: int = 900, **kw):
     from rnnlu.pretrain import PretrainOptions
 
-    base = dict(corpus=[str(_corpus(tmp / "corpus.txt"))], out=str(tmp / out), arch="bigru", hidden=24,
+    base = dict(corpus=[str(_corpus(tmp / "corpus.txt", lines))], out=str(tmp / out), arch="bigru", hidden=24,
                 embedding_dim=16, epochs=6, batch_size=32, lr=1e-2, dropout=0.0, objective="blank", min_freq=1,
                 heldout_lines=30, checkpoint_every=10, dev=[str(_dev(tmp / "dev.tsv"))], dev_sample=0,
                 device="cpu", seed=3)
@@ -147,10 +147,12 @@ def test_training_teaches_agreement_across_an_attractor(blank_model):
 def test_interrupted_and_resumed_run_writes_the_same_file(tmp_path):
     from rnnlu.pretrain import pretrain
 
-    whole = pretrain(_opts(tmp_path, "a/fb.safetensors", epochs=2))
-    first = pretrain(_opts(tmp_path, "b/fb.safetensors", epochs=2, time_budget=1e-6))
+    small = dict(lines=300, epochs=2, checkpoint_every=3)
+    whole = pretrain(_opts(tmp_path, "a/fb.safetensors", **small))
+    first = pretrain(_opts(tmp_path, "b/fb.safetensors", time_budget=1e-6, **small))
     assert not first.card["complete"] and Path(first.path + ".ckpt").exists()
-    resumed = pretrain(_opts(tmp_path, "b/fb.safetensors", epochs=2, resume=True))
+    assert first.history[-1].batch == 3                      # stopped inside the first epoch
+    resumed = pretrain(_opts(tmp_path, "b/fb.safetensors", resume=True, **small))
     digest = lambda p: hashlib.sha256(Path(p).read_bytes()).hexdigest()
     assert resumed.card["complete"]
     assert digest(whole.path) == digest(resumed.path)
@@ -160,9 +162,9 @@ def test_interrupted_and_resumed_run_writes_the_same_file(tmp_path):
 def test_resume_with_other_options_is_refused(tmp_path):
     from rnnlu.pretrain import pretrain
 
-    pretrain(_opts(tmp_path, "c/fb.safetensors", epochs=2, time_budget=1e-6))
+    pretrain(_opts(tmp_path, "c/fb.safetensors", lines=300, epochs=2, checkpoint_every=3, time_budget=1e-6))
     with pytest.raises(UsageError, match="other options"):
-        pretrain(_opts(tmp_path, "c/fb.safetensors", epochs=2, hidden=32, resume=True))
+        pretrain(_opts(tmp_path, "c/fb.safetensors", lines=300, epochs=2, checkpoint_every=3, hidden=32, resume=True))
 
 
 def test_multi_word_and_unknown_options_are_scored_and_flagged(blank_model):
