@@ -647,3 +647,10 @@ def test_a_damaged_bundled_index_is_one_error(tmp_path, monkeypatch):
         with pytest.raises(RnnluError, match="is damaged"):
             registry.find_model(None, "sentiment")
     registry._index.cache_clear()
+
+
+def test_impossible_tag_train_options_are_refused_too(run_cli, tmp_path):
+    data = tmp_path / "pos.tsv"
+    data.write_text("the\tDET\ncat\tNOUN\n\n")
+    one_line_error(run_cli("train", "tag", "--scheme", "pos", "--train", data, "--dev", data,
+                           "--out", tmp_path / "t.safetensors", "--epochs", "0"), "--epochs must be at least 1", code=2)

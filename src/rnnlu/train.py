@@ -378,17 +378,14 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
 
     ``on_note`` hears one line per slow step before the first epoch (such as each teacher's pass).
     """
+    check_options(opts)  # impossible values and an unwritable --out fail now, not after the first epoch
+    writable_out(opts.out)
     if opts.task == "tag":  # one tag per token: its own examples, loss and metric (rnnlu.tasks.tag.train)
         from rnnlu.tasks.tag.train import train_tagger
 
         return train_tagger(opts, on_epoch=on_epoch, on_batch=on_batch, command=command, on_note=on_note)
     if opts.scheme or opts.crf:
         raise UsageError("--scheme and --crf are for `rnnlu train tag`")
-    import torch
-    import torch.nn.functional as F
-
-    from rnnlu.network import Network, pick_device
-
     if opts.arch not in ARCHITECTURES:
         raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
     if not opts.train or not opts.dev:
@@ -403,8 +400,11 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         opts.distill = 0.5 if opts.distill is None else opts.distill  # the card records the share used
         if not 0 < opts.distill <= 1:
             raise UsageError("--distill is the share of the loss spent on matching the teachers: above 0, at most 1")
-    check_options(opts)
-    writable_out(opts.out)  # an unwritable --out fails now, not after the first epoch
+    import torch
+    import torch.nn.functional as F
+
+    from rnnlu.network import Network, pick_device
+
     task = get_task(opts.task)
     torch.set_num_threads(opts.threads or os.cpu_count() or 1)
     device = pick_device(opts.device)
