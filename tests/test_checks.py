@@ -25,7 +25,8 @@ def test_check_items_are_fixed_distinct_and_cover_every_type():
     assert kinds == set(DESCRIPTIONS)
     for kind in kinds:
         assert sum(i.kind == kind for i in items) >= 40
-    assert {i.expected for i in items} == {"positive", "negative"}
+    assert {i.expected for i in items} == {"positive", "negative", "neutral"}
+    assert all(i.expected == "neutral" for i in items if i.kind == "neutral statement")
     assert CheckItem("simple negation", "not good", "negative") in items
 
 

@@ -122,6 +122,26 @@ def test_contrast_pairs_take_the_label_of_the_clause_after_but(tmp_path):
     assert set(pairs.labels) == {"positive", "negative"}
 
 
+def test_contrast_pairs_never_use_a_clause_that_is_not_itself_polar(tmp_path):
+    from rnnlu.baseline import WordCountBaseline
+    from rnnlu.train import NEGATION_WORDS, contrast_examples
+
+    # Fragments labelled polar in phrase files ("they were not": negative) and negated clauses must not
+    # become the deciding half of an "X but Y" copy: only clauses whose own words carry the label may.
+    (tmp_path / "t.tsv").write_text("positive\ta lovely film\nnegative\ta dull plot\nnegative\tthey were not\n"
+                                    "positive\tnot bad at all\nnegative\tthe flight leaves at six\n"
+                                    "positive\tgreat fun\nnegative\tterrible acting\n")
+    pairs = contrast_examples([get_task("sentiment").read_labelled(tmp_path / "t.tsv")], seed=5, copies=40)
+    count = WordCountBaseline.opinion_lexicon()
+    assert len(pairs) == 40
+    for toks, label in zip(pairs.tokens, pairs.labels):
+        cue_end = max(i for i, t in enumerate(toks) if t in ("but", ","))
+        first, second = toks[:cue_end], toks[cue_end + 1 :]
+        assert count(second).label == label and not NEGATION_WORDS.intersection(second)
+        assert count([t for t in first if t not in (";", ".", "however")]).label != label
+        assert " ".join(second) not in ("they were not", "not bad at all", "the flight leaves at six")
+
+
 def test_pretrained_language_model_learns_and_starts_a_task_model(tmp_path, fixture_files):
     from rnnlu.pretrain import PretrainOptions, load_encoder, pretrain
     from rnnlu.train import TrainOptions, train

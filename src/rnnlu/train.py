@@ -286,6 +286,15 @@ def negation_frame_examples(data: LabelledData, seed: int, max_tokens: int = 2) 
     return _negated_copies(data, max_tokens, negate, "negated in a clause")
 
 
+def clearly_polar(tokens: list[str], label: str) -> bool:
+    """True when ``tokens`` carry ``label`` on their own: an opinion-lexicon word of that polarity
+    decides the word count and no negation can turn it. Only such clauses go into contrast pairs, so
+    the clause after "but" is always itself polar ("they were not" is a fragment, not a contrast)."""
+    if NEGATION_WORDS.intersection(tokens):
+        return False
+    return WordCountBaseline.opinion_lexicon()(tokens).label == label
+
+
 CONTRAST_CUES = (("but",), (",", "but"), (";", "however", ","), (".", "but"))
 CONTRAST_WORDS = {"but", "however", "although", "though", "yet", "while", "whereas"}
 
@@ -295,7 +304,8 @@ def contrast_examples(data: list[LabelledData], seed: int, copies: int = 15000,
     """"X but Y" texts from two short polar texts of opposite labels; the label is Y's.
 
     After "but" (or "however") the second clause decides ("the plot was thin but the acting was
-    superb": positive). Training data holds few such pairs with the first clause opposite, so a model
+    superb": positive). Both clauses must be :func:`clearly_polar`, so every pair is a real contrast
+    and its label is right. Training data holds few such pairs with the first clause opposite, so a model
     may learn to weigh every polar word alike. Pairs are drawn (seeded) from plain polar texts of
     ``min_tokens``..``max_tokens`` tokens that hold no contrast word of their own.
     """
@@ -304,7 +314,8 @@ def contrast_examples(data: list[LabelledData], seed: int, copies: int = 15000,
     for d in data:
         for toks, label in zip(d.tokens, d.labels):
             if label in pools and min_tokens <= len(toks) <= max_tokens and not CONTRAST_WORDS.intersection(toks) \
-                    and toks[-1] not in {",", ";", ":", "-", "--", "and", "or", "the", "a"}:
+                    and toks[-1] not in {",", ";", ":", "-", "--", "and", "or", "the", "a"} \
+                    and clearly_polar(toks, label):
                 pools[label].append(toks)
     texts, tokens, labels = [], [], []
     if pools["positive"] and pools["negative"]:
