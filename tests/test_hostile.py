@@ -654,3 +654,17 @@ def test_impossible_tag_train_options_are_refused_too(run_cli, tmp_path):
     data.write_text("the\tDET\ncat\tNOUN\n\n")
     one_line_error(run_cli("train", "tag", "--scheme", "pos", "--train", data, "--dev", data,
                            "--out", tmp_path / "t.safetensors", "--epochs", "0"), "--epochs must be at least 1", code=2)
+
+
+@pytest.mark.parametrize("card", ['{"task": ["sentiment"]}', '{"task": {"a": 1}, "dev": [{"path": 5}]}', "[1, 2]", "{bad"],
+                         ids=["task-list", "task-dict", "card-list", "card-not-json"])
+def test_a_hand_edited_card_never_stops_the_model(run_cli, tiny_model, tmp_path, card):
+    home = tmp_path / "cardhome"
+    (home / "models").mkdir(parents=True)
+    (home / "models" / "odd.safetensors").write_bytes(tiny_model.read_bytes())
+    (home / "models" / "odd.card.json").write_text(card)
+    env = {"RNNLU_HOME": str(home)}
+    assert ok(run_cli("sentiment", "-m", "odd", "-f", "tsv", "a wonderful film", env=env)).splitlines()[1].startswith(
+        "a wonderful film\tpositive")
+    assert "odd" in ok(run_cli("models", env=env))
+    ok(run_cli("models", "odd", "-f", "table", env=env))

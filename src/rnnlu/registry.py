@@ -169,7 +169,7 @@ def load_model(name_or_path: str | None = None, task: str = "sentiment", scheme:
     entry = find_model(name_or_path, f"tag:{scheme or 'coin'}" if task == "tag" else task)
     if entry.bundled:
         verify_bundled(entry)
-    card_task = entry.card.get("task")
+    card_task = entry.card.get("task") if isinstance(entry.card.get("task"), str) else None  # cards are hand-editable
     if card_task and card_task != task and card_task in COMMAND_FOR:
         raise RnnluError(f"model {entry.name!r} is a {card_task} model, not {task}; use it with `{COMMAND_FOR[card_task]}`")
     model = Model.load(entry.path, card=entry.card, name=entry.name)
