@@ -211,3 +211,20 @@ def test_a_plain_short_text_needs_no_nltk():
             "print(t == ['i', 'ca', \"n't\", 'believe', 'it', \"'s\", 'good', '!'], 'regex' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "False"]
+
+
+def test_fp32_copies_of_half_tables_give_the_same_rows_bit_for_bit():
+    from rnnlu import engine
+    from rnnlu.model import Model
+
+    model, _, np = _model("gru", True, 1, 50, seed=9)
+    half = {k: (v.astype(np.float16) if k in ("embedding.weight", "subword.weight") else v)
+            for k, v in model.tensors.items()}
+    texts = _texts(np.random.default_rng(10))
+    want = Model(model.config, model.vocab, half).predict_proba(texts, batch_size=3)
+    model = Model(model.config, model.vocab, half)
+    model._input_rows = engine.InputRows(model.encoder, model._describe_tokens)
+    model._input_rows.FP32_AFTER = 0
+    got = model.predict_proba(texts, batch_size=3)
+    assert model._input_rows.fp32 is not None and model._input_rows.fp32[0].dtype == np.float32
+    np.testing.assert_array_equal(got, want)

@@ -125,23 +125,28 @@ class FoldedCell:
             pool: np.ndarray | None = None, how: str = "") -> np.ndarray:
         """Run over the steps; rows sorted longest first, so step t touches the first counts[t] rows.
 
-        ``xw_at(t, n)`` gives the projected inputs [n, gates * H] of step t (it may be written to).
-        Writes outputs into ``out`` [B, T, H] when given, keeps the pooled vector in ``pool``
-        [B, H] when given (max: running maximum, mean: running sum), and returns the final h
-        (each row's state after its own last token).
+        ``xw_at(t, n, buf)`` gives the projected inputs [n, gates * H] of step t: written into the
+        scratch ``buf`` [n, gates * H] or a view of its own (either may be written to). Writes
+        outputs into ``out`` [B, T, H] when given, keeps the pooled vector in ``pool`` [B, H] when
+        given (max: running maximum, mean: running sum), and returns the final h (each row's state
+        after its own last token). Every step works in preallocated arrays: a fresh [128, 768]
+        array per product would cost a page-faulting allocation each time.
         """
-        hdim, cell = self.hidden, self.cell
+        hdim, cell, w_hh_t = self.hidden, self.cell, self.w_hh_t
         h = np.zeros((batch, hdim), dtype=np.float32)
         c = np.zeros((batch, hdim), dtype=np.float32) if cell == "lstm" else None
+        xbuf = np.empty((batch, w_hh_t.shape[1]), dtype=np.float32)
+        hbuf = np.empty((batch, w_hh_t.shape[1]), dtype=np.float32)
+        tmp = np.empty((batch, hdim), dtype=np.float32)
         steps = len(counts)
         for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
             n = int(counts[t])
             if n == 0:
                 continue
             hp = h[:n]
-            a = xw_at(t, n)
+            a = xw_at(t, n, xbuf[:n])
+            hw = np.matmul(hp, w_hh_t, out=hbuf[:n])
             if cell == "gru":
-                hw = hp @ self.w_hh_t
                 rz = a[:, : 2 * hdim]
                 rz += hw[:, : 2 * hdim]
                 np.tanh(rz, out=rz)
@@ -152,11 +157,11 @@ class FoldedCell:
                 cand *= rz[:, :hdim]
                 cand += a[:, 2 * hdim:]
                 np.tanh(cand, out=cand)
-                new = hp - cand                              # h' = (1 - z) n + z h = n + z (h - n)
-                new *= rz[:, hdim:]
-                new += cand
+                hp -= cand                                   # h' = (1 - z) n + z h = n + z (h - n)
+                hp *= rz[:, hdim:]
+                hp += cand
             elif cell == "lstm":
-                a += hp @ self.w_hh_t
+                a += hw
                 np.tanh(a, out=a)
                 for lo, hi in ((0, 2 * hdim), (3 * hdim, 4 * hdim)):
                     g = a[:, lo:hi]
@@ -164,20 +169,20 @@ class FoldedCell:
                     g *= 0.5
                 cp = c[:n]
                 cp *= a[:, hdim: 2 * hdim]
-                cp += a[:, :hdim] * a[:, 2 * hdim: 3 * hdim]
-                new = np.tanh(cp)
-                new *= a[:, 3 * hdim:]
+                ig = np.multiply(a[:, :hdim], a[:, 2 * hdim: 3 * hdim], out=tmp[:n])
+                cp += ig
+                np.tanh(cp, out=hp)
+                hp *= a[:, 3 * hdim:]
             else:
-                a += hp @ self.w_hh_t
-                new = np.tanh(a, out=a)
-            h[:n] = new
+                a += hw
+                np.tanh(a, out=hp)
             if out is not None:
-                out[:n, t] = new
+                out[:n, t] = hp
             if pool is not None:
                 if how == "max":
-                    np.maximum(pool[:n], new, out=pool[:n])
+                    np.maximum(pool[:n], hp, out=pool[:n])
                 elif how == "mean":
-                    pool[:n] += new
+                    pool[:n] += hp
         return h
 
 
@@ -191,6 +196,8 @@ class InputRows:
     the store starts afresh (frequent tokens come straight back).
     """
 
+    FP32_AFTER = 4096
+
     def __init__(self, encoder: "Encoder", describe, max_bytes: int = 48 << 20):
         self.encoder, self.describe = encoder, describe
         self.cells = encoder.folded[0]
@@ -198,6 +205,18 @@ class InputRows:
         self.capacity = max(4096, max_bytes // (4 * width))
         self.row: dict = {}
         self.tables = [np.empty((0, cell.w_ih_t.shape[1]), dtype=np.float32) for cell in self.cells]
+        self.built = 0  # rows built so far
+        self.fp32 = None  # fp32 copies of fp16 word and n-gram tables, once a run is long enough
+
+    def _source(self):
+        """The tables to build rows from: after 4,096 rows, fp32 copies (converted once, about 20 ms
+        for the default model; fp16 rows cost twice as much to gather and sum). Same values exactly."""
+        enc = self.encoder
+        if self.fp32 is None and self.built >= self.FP32_AFTER and (enc.embedding.dtype != np.float32 or (
+                enc.subword is not None and enc.subword.dtype != np.float32)):
+            self.fp32 = (enc.embedding.astype(np.float32),
+                         None if enc.subword is None else enc.subword.astype(np.float32))
+        return self.fp32
 
     def index(self, token_lists: Sequence[Sequence], steps: int) -> np.ndarray:
         """[B, steps] row of each token in ``self.tables`` (0 at padding), building missing rows."""
@@ -209,7 +228,8 @@ class InputRows:
         if new:
             fresh = list(new)
             ids, subword_ids = self.describe(fresh)
-            x = self.encoder.embed(np.asarray(ids), subword_ids)
+            x = self.encoder.embed(np.asarray(ids), subword_ids, self._source())
+            self.built += len(fresh)
             start = len(row)
             for d, cell in enumerate(self.cells):
                 table = self.tables[d]
@@ -243,11 +263,14 @@ class Encoder:
             self.layers.append(dirs)
         self.folded = [[FoldedCell(config.cell, *w) for w in dirs] for dirs in self.layers]
 
-    def embed(self, ids: np.ndarray, subword_ids: np.ndarray | None = None) -> np.ndarray:
-        """Word vectors (plus their n-gram sums) in fp32: ids [...] (rows [..., K]) -> [..., E]."""
-        x = self.embedding[ids].astype(np.float32, copy=False)  # a new array (fp16 table: converted)
+    def embed(self, ids: np.ndarray, subword_ids: np.ndarray | None = None, tables=None) -> np.ndarray:
+        """Word vectors (plus their n-gram sums) in fp32: ids [...] (rows [..., K]) -> [..., E].
+
+        ``tables``: (word, n-gram) tables to read instead of the model's (fp32 copies of them)."""
+        embedding, subword = tables or (self.embedding, self.subword)
+        x = embedding[ids].astype(np.float32, copy=False)  # a new array (fp16 table: converted)
         if subword_ids is not None:
-            x += self.subword[subword_ids].sum(axis=-2, dtype=np.float32)  # rows may be fp16: summed in fp32
+            x += subword[subword_ids].sum(axis=-2, dtype=np.float32)  # rows may be fp16: summed in fp32
         return x
 
     def fast(self, ids: np.ndarray, lengths: np.ndarray, subword_ids: np.ndarray | None = None) -> np.ndarray:
@@ -257,7 +280,7 @@ class Encoder:
         order = np.argsort(-lengths, kind="stable")
         xs = self.embed(ids[order], None if subword_ids is None else subword_ids[order])
         first = [cell.project(xs) for cell in self.folded[0]]
-        out = self.run_sorted(lambda d, t, n: first[d][:n, t], lengths[order])
+        out = self.run_sorted(lambda d, t, n, buf: first[d][:n, t], lengths[order])
         result = np.zeros((len(lengths), ids.shape[1], out.shape[-1]), dtype=np.float32)
         result[order, : out.shape[1]] = out
         return result
@@ -265,8 +288,8 @@ class Encoder:
     def run_sorted(self, first_at, lengths: np.ndarray, pooling: str | None = None) -> np.ndarray:
         """The untraced fast path over a batch sorted longest first.
 
-        ``first_at(d, t, n)`` gives direction d's first-layer projected inputs [n, gates * H] at
-        step t. Returns outputs [B, T, directions * H] (zero at padding), or with ``pooling``
+        ``first_at(d, t, n, buf)`` gives direction d's first-layer projected inputs [n, gates * H] at
+        step t (written into the scratch ``buf`` or a view of its own). Returns outputs [B, T, directions * H] (zero at padding), or with ``pooling``
         (max | mean | last) the pooled vectors [B, directions * H] without keeping every step.
         """
         batch, steps = len(lengths), max(1, int(lengths.max(initial=0)))
@@ -283,10 +306,10 @@ class Encoder:
                 if last and pooling in ("max", "mean"):
                     pool = np.full((batch, hidden), -np.inf if pooling == "max" else 0.0, dtype=np.float32)
                 if layer == 0:
-                    xw_at = (lambda d: lambda t, n: first_at(d, t, n))(d)
+                    xw_at = (lambda d: lambda t, n, buf: first_at(d, t, n, buf))(d)
                 else:
                     xw = cell.project(x)
-                    xw_at = (lambda xw: lambda t, n: xw[:n, t])(xw)
+                    xw_at = (lambda xw: lambda t, n, buf: xw[:n, t])(xw)
                 h = cell.run(xw_at, counts, batch, reverse=d == 1, out=out, pool=pool, how=pooling or "")
                 outs.append(out)
                 pools.append(h if pooling == "last" else pool)

@@ -171,7 +171,8 @@ class Model:
         index = rows.index([token_lists[i] for i in order], int(lengths.max(initial=0)))
         tables = rows.tables
         pooling = None if self.config.head == "tag" else self.config.pooling
-        out = self.encoder.run_sorted(lambda d, t, n: tables[d][index[:n, t]], lengths[order], pooling=pooling)
+        out = self.encoder.run_sorted(lambda d, t, n, buf: np.take(tables[d], index[:n, t], axis=0, out=buf, mode="clip"),
+                                      lengths[order], pooling=pooling)
         result = np.empty((len(order), *out.shape[1:-1], len(self.labels)), dtype=np.float32)
         result[order] = out @ self.head_w.T + self.head_b
         return result
