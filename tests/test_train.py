@@ -339,3 +339,36 @@ def test_a_teacher_must_know_every_training_label(tiny_model, tmp_path):
     with pytest.raises(UsageError, match="neutral"):
         train(TrainOptions(task="sentiment", train=[str(three)], dev=[str(three)], out=str(tmp_path / "m.safetensors"),
                            hidden=8, embedding_dim=8, epochs=1, min_freq=1, teachers=[str(tiny_model)]))
+
+
+def test_interrupted_and_resumed_training_writes_the_same_file(tmp_path, fixture_files):
+    """Same seed, interrupted after epoch 2 and resumed, gives the file an uninterrupted run gives
+    (word dropout's random draws and torch's dropout state travel in the checkpoint)."""
+    import hashlib
+    from pathlib import Path
+
+    from rnnlu.train import TrainOptions, train
+
+    train_file, dev_file = fixture_files
+
+    def opts(out, **kw):
+        return TrainOptions(task="sentiment", train=[str(train_file)], dev=[str(dev_file)], out=str(out),
+                            hidden=8, embedding_dim=8, epochs=4, min_freq=1, patience=10, seed=2, dropout=0.3,
+                            word_dropout=0.3, batch_size=8, **kw)
+
+    whole = train(opts(tmp_path / "a" / "m.safetensors"))
+
+    class Interrupted(Exception):
+        pass
+
+    def stop_after_two(log):
+        if log.epoch == 2:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        train(opts(tmp_path / "b" / "m.safetensors"), on_epoch=stop_after_two)
+    assert (tmp_path / "b" / "m.safetensors.ckpt").exists()
+    resumed = train(opts(tmp_path / "b" / "m.safetensors", resume=True))
+    digest = lambda p: hashlib.sha256(Path(p).read_bytes()).hexdigest()
+    assert [h.epoch for h in resumed.history] == [1, 2, 3, 4]
+    assert digest(whole.path) == digest(resumed.path)

@@ -511,6 +511,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     ckpt_path = out_path.with_name(out_path.name + ".ckpt")
     history: list[EpochLog] = []
     best_metric, best_state, start_epoch, bad_epochs = -math.inf, None, 1, 0
+    word_rng_state = None
     if opts.resume and ckpt_path.exists():
         try:
             ckpt = torch.load(ckpt_path, weights_only=True, map_location=device)
@@ -531,16 +532,17 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
             start_epoch, bad_epochs = int(ckpt["epoch"]) + 1, int(ckpt["bad_epochs"])
             history = [EpochLog(**h) for h in json.loads(ckpt["history"])]
             torch.set_rng_state(ckpt["rng"])
+            word_rng_state = ckpt.get("word_rng")
         except UsageError:
             raise
         except Exception as e:  # damaged, truncated, or from another architecture
             raise RnnluError(f"cannot resume from {ckpt_path} ({str(e).splitlines()[0][:120] if str(e) else type(e).__name__}); "
                              "delete it to start afresh") from None
-        random.seed(opts.seed + start_epoch)
 
-    rng = random.Random(opts.seed)
-    for _ in range(start_epoch - 1):
-        rng.random()
+    rng = random.Random(opts.seed)  # word dropout's draws; saved in the checkpoint so --resume continues them
+    if opts.resume and word_rng_state:
+        version, internal, gauss = json.loads(word_rng_state)
+        rng.setstate((version, tuple(internal), gauss))
     started = time.perf_counter()
     for epoch in range(start_epoch, opts.epochs + 1):
         t0 = time.perf_counter()
@@ -590,6 +592,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
                          "best_metric": best_metric, "epoch": epoch, "bad_epochs": bad_epochs,
                          "history": json.dumps([asdict(h) for h in history]), "rng": torch.get_rng_state(),
                          "averaged": averaged.state_dict() if averaged is not None else None,
+                         "word_rng": json.dumps(rng.getstate()),
                          "options": json.dumps(_resume_key(opts))}, ckpt_path)
         if on_epoch:
             on_epoch(log)
