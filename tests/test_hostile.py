@@ -668,3 +668,10 @@ def test_a_hand_edited_card_never_stops_the_model(run_cli, tiny_model, tmp_path,
         "a wonderful film\tpositive")
     assert "odd" in ok(run_cli("models", env=env))
     ok(run_cli("models", "odd", "-f", "table", env=env))
+
+
+def test_tag_table_shows_markup_and_escapes_as_written(run_cli, tiny_tagger, tmp_path):
+    odd = tmp_path / "[bold]odd.safetensors"
+    odd.write_bytes(tiny_tagger.read_bytes())
+    out = ok(run_cli("tag", "-m", odd, "-f", "table", "the \x1b[2Jcat [/b] sat"))
+    assert "\x1b" not in out and "\\x1b[2J" in out and "[bold]odd" in out

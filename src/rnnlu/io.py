@@ -331,6 +331,27 @@ def merge_row(fields: dict, result: dict) -> dict:
     return row
 
 
+# ---- text for a terminal ----------------------------------------------------------------------------
+_INVISIBLE = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}  # bidi overrides
+
+
+def visible(value) -> str:
+    """Control characters (terminal escape sequences, bidi overrides) shown as ``\\x1b``, never sent."""
+    text = str(value)
+    if text.isprintable():
+        return text
+    return "".join(f"\\x{ord(c):02x}" if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0
+                   else f"\\u{ord(c):04x}" if ord(c) in _INVISIBLE else c for c in text)
+
+
+def safe_markup(value) -> str:
+    """Text from a file, a card or the user, for rich markup: ``[/bold]`` shown as written, control
+    characters made visible (``visible``). Every table of every command prints input through this."""
+    from rich.markup import escape
+
+    return escape(visible(value))
+
+
 # ---- writers -------------------------------------------------------------------------------------
 class Writer:
     """Streams result rows (dicts) to a text stream in one of FORMATS (all but ``table``)."""

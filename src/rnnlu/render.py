@@ -20,24 +20,7 @@ def _console(stderr: bool = False):
 
 
 _LABEL_STYLE = {"positive": "green", "negative": "red", "neutral": "yellow"}
-_INVISIBLE = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}  # bidi overrides
-
-
-def _visible(value) -> str:
-    """Control characters (terminal escape sequences, bidi overrides) shown as ``\\x1b``, never sent."""
-    text = str(value)
-    if text.isprintable():
-        return text
-    return "".join(f"\\x{ord(c):02x}" if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0
-                   else f"\\u{ord(c):04x}" if ord(c) in _INVISIBLE else c for c in text)
-
-
-def _safe(value) -> str:
-    """Text from a file, a card or the user, for a rich table: markup such as ``[/bold]`` is shown as
-    written, and control characters are made visible (``_visible``)."""
-    from rich.markup import escape
-
-    return escape(_visible(value))
+_visible, _safe = io.visible, io.safe_markup  # input, cards and names shown as written, never obeyed
 
 
 def _styled(label: str) -> str:

@@ -60,11 +60,12 @@ def _input_fields(a, source: io.Source) -> dict:
 
 
 def _print_table(answers: list, compare: bool) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
+    from rnnlu.io import safe_markup as escape  # markup and escape sequences shown, never obeyed
+
     model = answers[0].model if answers else ""
-    table = Table(title=f"fill-blank · model {model}", title_justify="left")
+    table = Table(title=f"fill-blank · model {escape(model)}", title_justify="left")
     table.add_column("sentence")
     table.add_column("answer", style="bold")
     table.add_column("options (probability)")
@@ -133,8 +134,9 @@ def show_blank_explanation(ex, fmt: str, svg: Path | None = None, html: Path | N
         print(json.dumps(ex.to_dict(), indent=2))
         return
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
+
+    from rnnlu.io import safe_markup as escape  # markup and escape sequences shown, never obeyed
 
     gate = {"gru": "update z", "lstm": "forget f"}.get(ex.cell, "")
     opts = "  ".join(f"{escape(o['word'])} {o['probability']:.3f}" for o in ex.options)

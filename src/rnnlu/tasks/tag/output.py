@@ -162,12 +162,13 @@ def _outside(scheme: str) -> str:
 def _print_table(rows, run: TagRun) -> None:
     """Each text as columns of token over tag (entities in colour); with --compare a baseline row, differences marked."""
     from rich.console import Console
-    from rich.markup import escape
+
+    from rnnlu.io import safe_markup as escape  # markup and escape sequences shown, never obeyed
 
     console = Console(highlight=False)
     width = max(40, console.width)
     outside = _outside(run.scheme)
-    console.print(f"[dim]tag · scheme {run.scheme} · model {run.model_name}[/]")
+    console.print(f"[dim]tag · scheme {escape(run.scheme)} · model {escape(run.model_name)}[/]")
     for _, result in rows:
         console.print(escape(result.text) if result.text else "[dim](empty text)[/]", soft_wrap=True)
         lines: list[list[str]] = []
