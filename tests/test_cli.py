@@ -152,3 +152,11 @@ def test_train_and_evaluate_commands(run_cli, fixture_files, tmp_path):
     assert "teacher fixture-model: answered 48 training texts" in res.stderr.decode()
     one_clear_error(run_cli("train", "sentiment", "--train", train_file, "--dev", dev_file, "--out", "x",
                             "--arch", "transformer"), 2, "unknown architecture 'transformer'")
+
+
+def test_an_empty_text_is_neutral_even_for_a_two_label_model(run_cli, tiny_model):
+    result = run_cli("sentiment", "-m", tiny_model, "-f", "jsonl", input="great fun\n\n")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["label"] for r in rows][1] == "neutral"
+    assert rows[1]["p_positive"] == rows[1]["p_negative"] == 0.5

@@ -75,6 +75,7 @@ class SentimentTask(Task):
                     k += 1
                 else:  # nothing to read: no evidence either way
                     p = np.full(len(model.labels), 1.0 / len(model.labels))
-                label = model.labels[int(np.argmax(p))] if toks else ("neutral" if "neutral" in model.labels else "")
+                # nothing to read is no opinion: "neutral", even for a model trained on two labels only
+                label = model.labels[int(np.argmax(p))] if toks else "neutral"
                 yield SentimentResult(text, label, {l: float(v) for l, v in zip(model.labels, p)}, model.name,
                                       baseline(toks) if baseline else None)
