@@ -52,3 +52,20 @@ def test_select_runs_every_architecture_and_saves_the_choice(fixture_files, tmp_
     assert all(c.parameters > 0 and c.texts_per_second > 0 for c in sel.candidates)
     card = json.loads((tmp_path / "chosen.card.json").read_text())
     assert card["selection"]["chosen"] == sel.chosen and card["arch"] == sel.chosen
+    assert (tmp_path / "chosen.card.md").exists()
+    # the card's command is a `rnnlu train` command that makes the chosen model again, byte for byte
+    import hashlib
+    import shlex
+    import subprocess
+    import sys
+
+    argv = shlex.split(card["command"])
+    assert argv[:3] == ["rnnlu", "train", "sentiment"] and "--tolerance" not in argv
+    assert argv[argv.index("--arch") + 1] == sel.chosen
+    again = tmp_path / "again" / "chosen.safetensors"
+    again.parent.mkdir()
+    argv[argv.index("--out") + 1] = str(again)
+    done = subprocess.run([sys.executable, "-m", "rnnlu", *argv[1:]], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()
+    assert digest(again) == digest(tmp_path / "chosen.safetensors") == card["sha256"]

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from rnnlu.model import Model
-from rnnlu.modelfile import atomic_write
-from rnnlu.train import TrainOptions, card_path_for, resolve_out, train
+from rnnlu.modelfile import atomic_write, sha256_of
+from rnnlu.train import TrainOptions, card_markdown, card_path_for, resolve_out, train, train_command
 
 ORDER = ["bilstm", "bigru", "lstm", "gru"]
 
@@ -156,11 +156,19 @@ def select(base: TrainOptions, tolerance: float = 0.5, seeds: int = 1, include_r
         target = resolve_out(base.out)
         target.parent.mkdir(parents=True, exist_ok=True)
         source = Path(next(c.path for c in candidates if c.arch == chosen))
-        shutil.copyfile(source, target)
-        card = dict(cards[chosen], name=target.name.removesuffix(".safetensors"), selection=selection.to_dict())
+        chosen_model = Model.load(source, name=target.name.removesuffix(".safetensors"))
+        chosen_model.save(target)  # the file carries its own name, as `rnnlu train --out target` writes it
+        # the card's command trains the chosen model alone: `rnnlu train` with its architecture and seed
+        command = train_command(replace(base, arch=chosen, seed=cards[chosen].get("seed", base.seed), test=[]))
+        card = dict(cards[chosen], name=target.name.removesuffix(".safetensors"), command=command,
+                    selection=selection.to_dict())
+        card.get("options", {}).update(out=str(base.out))
+        card.update(sha256=sha256_of(target), size_bytes=target.stat().st_size)
         with atomic_write(card_path_for(target)) as f:
             json.dump(card, f, indent=2)
             f.write("\n")
+        with atomic_write(card_path_for(target).with_name(target.name.removesuffix(".safetensors") + ".card.md")) as f:
+            f.write(card_markdown(card))
         selection.saved_to = str(target)
         return selection
     finally:

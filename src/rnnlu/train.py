@@ -15,7 +15,7 @@ import shlex
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +77,30 @@ class TrainOptions:
     distill: float | None = None  # with teachers: share of the loss given to matching their answers (None: 0.5)
     scheme: str | None = None     # tag: pos | ner | coin
     crf: bool = False             # tag: a CRF over the tags (learned transitions, Viterbi decoding)
+
+
+_CLI_NAMES = {"train": "--train", "dev": "--dev", "exclude": "--exclude", "test": "--test", "teachers": "--teacher"}
+
+
+def train_command(opts: TrainOptions) -> str:
+    """The `rnnlu train` command line that makes exactly these options (defaults left out)."""
+    import shlex
+
+    defaults = TrainOptions(task=opts.task, train=[], dev=[], out="")
+    parts = ["rnnlu", "train", opts.task]
+    for f in fields(TrainOptions):
+        name, value = f.name, getattr(opts, f.name)
+        if name in ("task", "resume", "max_tokens") or (value == getattr(defaults, name) and name not in ("train", "dev", "out")):
+            continue
+        flag = _CLI_NAMES.get(name, "--" + name.replace("_", "-"))
+        if isinstance(value, bool):
+            parts.append(flag)
+        elif isinstance(value, list):
+            for v in value:
+                parts += [flag, str(v)]
+        elif value is not None:
+            parts += [flag, str(value / 60 if name == "time_budget" else value)]
+    return " ".join(shlex.quote(p) for p in parts)
 
 
 @dataclass
