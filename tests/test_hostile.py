@@ -169,8 +169,10 @@ def test_evaluate_errors_file_onto_dev_null_keeps_the_device(run_cli, tiny_model
 def test_signal_while_writing_leaves_no_part_file(tiny_model, tmp_path, sig):
     """Killed mid-run by SIGTERM or SIGHUP: no half-written output, no hidden .part file."""
     env = {**os.environ, "RNNLU_HOME": str(tmp_path / "home")}
+    # The default disposition, as in a terminal (under nohup, SIGHUP is ignored, and rnnlu keeps it so).
     proc = subprocess.Popen([sys.executable, "-m", "rnnlu", "sentiment", "-m", str(tiny_model), "-o", "out.tsv"],
-                            cwd=tmp_path, stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                            cwd=tmp_path, stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            preexec_fn=lambda: signal.signal(sig, signal.SIG_DFL))
     proc.stdin.write(b"a wonderful film\n" * 5000)  # more than one batch; stdin stays open
     proc.stdin.flush()
     deadline = time.monotonic() + 60

@@ -450,7 +450,14 @@ def _command():
     return command
 
 
+_MAIN_PID = os.getpid()
+
+
 def _on_signal(signum, frame):
+    if os.getpid() != _MAIN_PID:  # a forked worker (parallel answering): end as the signal says, quietly
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     raise Terminated(signum)
 
 
@@ -470,6 +477,8 @@ def _os_error_line(e: OSError) -> str:
 
 def main() -> None:
     """Entry point: run the app; turn known errors into one line on stderr and an exit code."""
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
     for sig in (signal.SIGTERM, signal.SIGHUP):  # unwind, so that no half-written .part file stays
         if signal.getsignal(sig) == signal.SIG_DFL:
             signal.signal(sig, _on_signal)
