@@ -677,3 +677,11 @@ def test_tag_table_shows_markup_and_escapes_as_written(run_cli, tiny_tagger, tmp
     odd.write_bytes(tiny_tagger.read_bytes())
     out = ok(run_cli("tag", "-m", odd, "-f", "table", "the \x1b[2Jcat [/b] sat"))
     assert "\x1b" not in out and "\\x1b[2J" in out and "[bold]odd" in out
+
+
+def test_a_dangling_link_or_folder_among_the_models_is_skipped(run_cli, tmp_path):
+    home = tmp_path / "linkhome"
+    (home / "models" / "folder.safetensors").mkdir(parents=True)
+    (home / "models" / "dangling.safetensors").symlink_to(tmp_path / "gone.safetensors")
+    models = json.loads(ok(run_cli("models", "-f", "json", env={"RNNLU_HOME": str(home)})))
+    assert not {"folder", "dangling"} & {m["name"] for m in models}

@@ -105,8 +105,8 @@ def _note_unreadable(folder: Path, e: OSError) -> None:
 
 
 def _scan(folder: Path, bundled: bool) -> list[Path]:
-    try:
-        return sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []
+    try:  # a folder or a dangling link named *.safetensors is not a model
+        return sorted(p for p in folder.glob(f"*{SUFFIX}") if p.is_file()) if folder.is_dir() else []
     except OSError as e:
         if bundled:
             raise RnnluError(f"cannot read the bundled models in {folder}: {e.strerror}; reinstall rnnlu") from None
