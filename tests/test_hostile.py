@@ -685,3 +685,21 @@ def test_a_dangling_link_or_folder_among_the_models_is_skipped(run_cli, tmp_path
     (home / "models" / "dangling.safetensors").symlink_to(tmp_path / "gone.safetensors")
     models = json.loads(ok(run_cli("models", "-f", "json", env={"RNNLU_HOME": str(home)})))
     assert not {"folder", "dangling"} & {m["name"] for m in models}
+
+
+@pytest.mark.parametrize("what", ["embedding-shape", "config-list", "nan"])
+def test_a_damaged_language_model_for_init_from_is_one_line(run_cli, fixture_files, tmp_path, what):
+    tensors, meta = _small_model_parts(head="lm", task="lm", labels=[])
+    del tensors["head.weight"], tensors["head.bias"]
+    if what == "embedding-shape":
+        tensors["embedding.weight"] = np.zeros((4, 5))
+    elif what == "config-list":
+        meta["config"] = [1]
+    else:
+        tensors["rnn.weight_hh_l0"][0, 0] = np.nan
+    lm = tmp_path / "lm.safetensors"
+    save_tensors(lm, tensors, meta, half=False)
+    one_line_error(run_cli("train", "sentiment", "--train", fixture_files[0], "--dev", fixture_files[1],
+                           "--out", tmp_path / "m.safetensors", "--init-from", lm),
+                   {"embedding-shape": "embedding.weight is [4, 5]", "config-list": "not a pretrained language model",
+                    "nan": "holds NaN"}[what])

@@ -20,8 +20,9 @@ FORMAT_VERSION = 1
 POOLINGS = ("max", "mean", "last")
 
 
-def check_model_file(path, meta: dict, tensors: dict[str, np.ndarray]) -> ModelConfig:
-    """The config of a model file, after checking that config, vocabulary and tensors fit together.
+def check_model_file(path, meta: dict, tensors: dict[str, np.ndarray], encoder_only: bool = False) -> ModelConfig:
+    """The config of a model file, after checking that config, vocabulary and tensors fit together
+    (``encoder_only``: a language model's word vectors and recurrent layers, for ``--init-from``).
 
     A file of the right format but wrong content (shapes unlike the config, a 5-label head for 3
     labels, ``layers`` -1, NaN weights, no vocabulary) is refused here, with one line that names
@@ -38,7 +39,7 @@ def check_model_file(path, meta: dict, tensors: dict[str, np.ndarray]) -> ModelC
     raw = meta.get("config")
     if not isinstance(raw, dict):
         raise bad("no config")
-    if raw.get("head") == "lm":
+    if raw.get("head") == "lm" and not encoder_only:
         raise RnnluError(f"{path} is a pretrained language model, not a task model; use it with `rnnlu train --init-from`")
     try:
         config = ModelConfig.from_dict(raw)
@@ -50,11 +51,11 @@ def check_model_file(path, meta: dict, tensors: dict[str, np.ndarray]) -> ModelC
             raise bad(f"{key} is {str(getattr(config, key))[:20]}; it must be a whole number of at least {low}")
     if not isinstance(config.bidirectional, bool) or not isinstance(config.task, str):
         raise bad("bidirectional or task has the wrong type")
-    labels = config.labels
+    labels = config.labels if not encoder_only else ["-", "+"]
     if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels) \
             or len(set(labels)) != len(labels):
         raise bad("labels must be a list of distinct names")
-    if config.head not in ("classify", "tag"):
+    if config.head not in ("classify", "tag") and not encoder_only:
         raise bad(f"unknown head {str(config.head)[:20]!r}")
     if config.head == "classify" and config.pooling not in POOLINGS:
         raise bad(f"unknown pooling {str(config.pooling)[:20]!r}; rnnlu knows {', '.join(POOLINGS)}")
@@ -62,11 +63,13 @@ def check_model_file(path, meta: dict, tensors: dict[str, np.ndarray]) -> ModelC
     if not isinstance(vocab, list) or len(vocab) < 2 or not all(isinstance(w, str) for w in vocab):
         raise bad("no vocabulary (a list of words)")
 
-    missing = [n for n in tensor_names(config) if n not in tensors]
+    missing = [n for n in tensor_names(config) if n not in tensors and not (encoder_only and n.startswith("head."))]
     if missing:
         raise bad(f"lacks tensors {', '.join(missing[:3])}")
     e, h, d, g = config.embedding_dim, config.hidden_size, config.directions, config.gates
-    expected = {"embedding.weight": (len(vocab), e), "head.weight": (len(labels), h * d), "head.bias": (len(labels),)}
+    expected = {"embedding.weight": (len(vocab), e)}
+    if not encoder_only:
+        expected.update({"head.weight": (len(labels), h * d), "head.bias": (len(labels),)})
     for layer in range(config.layers):
         for suffix in ("", "_reverse")[:d]:
             expected[f"rnn.weight_ih_l{layer}{suffix}"] = (g * h, e if layer == 0 else h * d)

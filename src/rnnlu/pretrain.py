@@ -190,10 +190,13 @@ def read_corpus(paths: list[str], max_lines: int = 0, max_tokens: int = 60,
 # ---- encoder files ---------------------------------------------------------------------------------
 def load_encoder(path: str) -> tuple[ModelConfig, Vocab, dict[str, np.ndarray], dict]:
     """A pretrained LM file: its config, vocabulary, tensors and metadata."""
+    from rnnlu.model import check_model_file
+
     tensors, meta = load_tensors(path)
-    if meta.get("format") != "rnnlu" or meta.get("config", {}).get("head") != "lm":
+    if meta.get("format") != "rnnlu" or not isinstance(meta.get("config"), dict) or meta["config"].get("head") != "lm":
         raise RnnluError(f"{path} is not a pretrained language model; make one with `rnnlu pretrain`")
-    return ModelConfig.from_dict(meta["config"]), Vocab(meta["vocab"]), tensors, meta
+    config = check_model_file(path, meta, tensors, encoder_only=True)  # shapes, vocabulary, no NaN: one line
+    return config, Vocab(meta["vocab"]), tensors, meta
 
 
 def encoder_tensors(lm_config: ModelConfig, tensors: dict[str, np.ndarray], bidirectional: bool) -> dict[str, np.ndarray]:
