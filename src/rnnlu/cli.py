@@ -58,6 +58,7 @@ def sentiment(
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this file (atomically) instead of stdout.")] = None,
     max_chars: Annotated[int, typer.Option(help="Refuse texts longer than this many characters.")] = 100_000,
+    workers: Annotated[Optional[int], typer.Option(help="Processes answering side by side once the input passes 2,048 texts (default: one per idle core; 1: this process only). Same labels, same order.", show_default=False)] = None,
 ):
     """Label texts positive / negative / neutral, with each label's probability."""
     from rnnlu import io
@@ -67,7 +68,9 @@ def sentiment(
     source = io.open_source(texts, csv, column, jsonl, field, stdin=sys.stdin.buffer,
                             stdin_is_tty=sys.stdin.isatty(), max_chars=max_chars)
     fmt = io.choose_format(fmt, output, source.kind, sys.stdout.isatty())
-    run = run_sentiment(source, model=model, compare=compare)
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be 1 or more, not {workers}")
+    run = run_sentiment(source, model=model, compare=compare, workers=workers)
     write_results(run, source, fmt, output, compare)
 
 

@@ -42,7 +42,8 @@ class SentimentRun:
     results: Iterator
 
 
-def run_sentiment(source: Source, model: str | None = None, compare: bool = False) -> SentimentRun:
+def run_sentiment(source: Source, model: str | None = None, compare: bool = False,
+                  workers: int | None = 1) -> SentimentRun:
     task = get_task("sentiment")
     loaded = load_model(model, task="sentiment")
     agreement = Agreement()
@@ -56,7 +57,7 @@ def run_sentiment(source: Source, model: str | None = None, compare: bool = Fals
                 pending.append(record)
                 yield record.text
 
-        for result in task.predict(loaded, texts(), compare=compare):
+        for result in task.predict(loaded, texts(), compare=compare, workers=workers):
             record = pending.popleft()
             if compare and result.baseline is not None:
                 agreement.add(result.label, result.baseline.label)

@@ -62,12 +62,22 @@ class SentimentTask(Task):
 
         return sentiment_checks(), DESCRIPTIONS
 
-    def predict(self, model, texts: Iterable[str], compare: bool = False, chunk: int = 1024) -> Iterator[SentimentResult]:
-        """Stream results in input order; texts are read and answered ``chunk`` at a time."""
+    def predict(self, model, texts: Iterable[str], compare: bool = False, chunk: int = 1024,
+                workers: int | None = 1) -> Iterator[SentimentResult]:
+        """Stream results in input order; texts are read and answered ``chunk`` at a time.
+
+        ``workers``: processes answering chunks side by side for big inputs (None: one per idle
+        core; see rnnlu.parallel). Same labels either way; probabilities agree to 1e-6."""
+        from rnnlu.parallel import ordered_map
+
         baseline = self.baseline() if compare else None
-        for batch in batched(texts, chunk):
+
+        def answer(batch: list[str]):
             tokens = [tokenize(t) for t in batch]
             probs = model.predict_proba([t for t in tokens if t]) if any(tokens) else None
+            return (tokens if compare else [bool(t) for t in tokens]), probs  # (what the baseline needs)
+
+        for batch, (tokens, probs) in ordered_map(answer, batched(texts, chunk), workers):
             k = 0
             for text, toks in zip(batch, tokens):
                 if toks:
