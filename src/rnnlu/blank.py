@@ -84,14 +84,16 @@ class BlankModel:
 
     @classmethod
     def load(cls, path: str | Path, card: dict | None = None, name: str | None = None) -> "BlankModel":
+        from rnnlu.model import check_model_file
+
         tensors, meta = load_tensors(path, keep_half=frozenset({"embedding.weight"}))
-        config = meta.get("config") or {}
+        config = meta.get("config") if isinstance(meta.get("config"), dict) else {}
         if meta.get("format") != "rnnlu" or config.get("head") != "blank":
             task = config.get("task", "another task")
             raise RnnluError(f"{path} is a {task} model, not a fill-blank model; "
                              f"{_command_for(task)}")
+        config = check_model_file(path, meta, tensors, encoder_only=True)  # vectors and recurrent layers fit, no NaN
         try:
-            config = ModelConfig.from_dict(config)
             return cls(config, Vocab(meta["vocab"], hashtag_backoff=False), tensors, meta, card, name)
         except (KeyError, TypeError, ValueError) as e:
             raise RnnluError(f"{path}: damaged fill-blank model file ({e})") from None
