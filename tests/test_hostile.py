@@ -703,3 +703,12 @@ def test_a_damaged_language_model_for_init_from_is_one_line(run_cli, fixture_fil
                            "--out", tmp_path / "m.safetensors", "--init-from", lm),
                    {"embedding-shape": "embedding.weight is [4, 5]", "config-list": "not a pretrained language model",
                     "nan": "holds NaN"}[what])
+
+
+@pytest.mark.parametrize("change", [{"task": ["x"], "head": "classify"}, {"head": "blank", "layers": -1}],
+                         ids=["task-list", "blank-layers"])
+def test_fill_blank_refuses_damaged_model_files_in_one_line(run_cli, tmp_path, change):
+    tensors, meta = _small_model_parts(**change)
+    path = tmp_path / "odd.safetensors"
+    save_tensors(path, tensors, meta, half=False)
+    one_line_error(run_cli("fill-blank", "-m", path, "My wife ___ (hate/hates) cats."), "odd.safetensors")

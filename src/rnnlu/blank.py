@@ -89,7 +89,7 @@ class BlankModel:
         tensors, meta = load_tensors(path, keep_half=frozenset({"embedding.weight"}))
         config = meta.get("config") if isinstance(meta.get("config"), dict) else {}
         if meta.get("format") != "rnnlu" or config.get("head") != "blank":
-            task = config.get("task", "another task")
+            task = config.get("task") if isinstance(config.get("task"), str) else "another task"
             raise RnnluError(f"{path} is a {task} model, not a fill-blank model; "
                              f"{_command_for(task)}")
         config = check_model_file(path, meta, tensors, encoder_only=True)  # vectors and recurrent layers fit, no NaN
