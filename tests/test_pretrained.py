@@ -28,9 +28,10 @@ def test_every_bundled_file_matches_its_checksum_and_has_a_card():
         assert card["size_bytes"] == f.stat().st_size
 
 
-def test_pretrained_folder_stays_small():
+def test_pretrained_folder_stays_within_the_design_budget():
+    """DEVELOPERS.md: all of pretrained/ under 100 MB (three commands' defaults plus a few alternatives)."""
     total = sum(p.stat().st_size for p in bundled_dir().iterdir())
-    assert total < 40 * 1024 * 1024
+    assert total < 100 * 1000 * 1000
 
 
 def test_default_sentiment_model_loads_and_is_listed():
