@@ -238,3 +238,23 @@ def test_evaluate_fill_blank(blank_model, run_cli):
     result = json.loads(r.stdout)
     assert result["metrics"]["items"] == len(SUBJECTS) * len(PLACES)
     assert 0 <= result["metrics"]["accuracy"] <= 1
+
+
+@pytest.mark.parametrize("damage", ["cutoffs", "tail shape", "nan", "missing"])
+def test_damaged_answer_side_is_refused_at_load(blank_model, tmp_path, damage):
+    from rnnlu.blank import BlankModel
+    from rnnlu.modelfile import load_tensors, save_tensors
+
+    path, _, _ = blank_model
+    tensors, meta = load_tensors(path)
+    if damage == "cutoffs":
+        meta["softmax_cutoffs"] = [10 ** 6]
+    elif damage == "tail shape":
+        tensors["softmax.tail.0.1.weight"] = tensors["softmax.tail.0.1.weight"][:-1]
+    elif damage == "nan":
+        tensors["query.bias"] = tensors["query.bias"] * np.nan
+    else:
+        del tensors["query_hidden.weight"]
+    save_tensors(tmp_path / "bad.safetensors", tensors, meta)
+    with pytest.raises(RnnluError, match="damaged fill-blank model file"):
+        BlankModel.load(tmp_path / "bad.safetensors")

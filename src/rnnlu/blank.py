@@ -93,6 +93,7 @@ class BlankModel:
             raise RnnluError(f"{path} is a {task} model, not a fill-blank model; "
                              f"{_command_for(task)}")
         config = check_model_file(path, meta, tensors, encoder_only=True)  # vectors and recurrent layers fit, no NaN
+        _check_answer_side(path, config, meta, tensors)
         try:
             return cls(config, Vocab(meta["vocab"], hashtag_backoff=False), tensors, meta, card, name)
         except (KeyError, TypeError, ValueError) as e:
@@ -143,6 +144,34 @@ class BlankModel:
         best = np.argsort(-lp)[: k + 8]
         words = [(self.vocab.itos[i], float(np.exp(lp[i]))) for i in best if not self.vocab.itos[i].startswith("<")]
         return words[:k]
+
+
+def _check_answer_side(path, config: ModelConfig, meta: dict, tensors: dict[str, np.ndarray]) -> None:
+    """The query MLP and the adaptive softmax fit the config, the cutoffs and each other; no NaN."""
+    def bad(why: str) -> RnnluError:
+        return RnnluError(f"{path}: damaged fill-blank model file ({why}); retrain it or pass another model")
+
+    cutoffs = meta.get("softmax_cutoffs")
+    v, e, h = config.vocab_size, config.embedding_dim, config.hidden_size
+    if not isinstance(cutoffs, list) or not cutoffs or not all(type(c) is int for c in cutoffs) \
+            or cutoffs != sorted(set(cutoffs)) or not 0 < cutoffs[0] or cutoffs[-1] >= v:
+        raise bad(f"softmax cutoffs {str(cutoffs)[:40]} do not split a vocabulary of {v:,}")
+    bounds = cutoffs + [v]
+    expected = {"query_hidden.weight": (2 * h, 2 * h), "query_hidden.bias": (2 * h,), "query.weight": (e, 2 * h),
+                "query.bias": (e,), "softmax.head.weight": (cutoffs[0] + len(cutoffs), e)}
+    for i in range(len(cutoffs)):
+        inner = tensors.get(f"softmax.tail.{i}.0.weight")
+        width = inner.shape[0] if inner is not None and inner.ndim == 2 else -1
+        expected[f"softmax.tail.{i}.0.weight"] = (width, e)
+        expected[f"softmax.tail.{i}.1.weight"] = (bounds[i + 1] - bounds[i], width)
+    for name, shape in expected.items():
+        t = tensors.get(name)
+        if t is None:
+            raise bad(f"no tensor {name}")
+        if tuple(t.shape) != shape or min(shape) < 1:
+            raise bad(f"{name} has shape {tuple(t.shape)}, the config needs {shape}")
+        if t.dtype.kind == "f" and not np.isfinite(t).all():
+            raise bad(f"{name} holds NaN or infinite weights")
 
 
 def _command_for(task: str) -> str:
