@@ -130,7 +130,9 @@ def find_model(name_or_path: str | None, task: str) -> ModelEntry:
         name = _index().get("defaults", {}).get(task)
         if name is None:
             command = task.replace(":", " --scheme ")  # "tag:pos" -> "tag --scheme pos"
-            raise RnnluError(f"no bundled {task} model; train one with `rnnlu train {command}` and pass --model NAME")
+            how = ("`rnnlu pretrain --objective blank` (see the README's Fill the blank)" if task == "fill-blank"
+                   else f"`rnnlu train {command}`")
+            raise RnnluError(f"no bundled {task} model; train one with {how} and pass --model NAME")
         name_or_path = name
     path = Path(name_or_path)
     if path.suffix == SUFFIX or os.sep in name_or_path:
