@@ -24,8 +24,8 @@ from rnnlu.errors import RnnluError, Terminated, UsageError, need_torch
 
 app = typer.Typer(
     name="rnnlu",
-    help="Read text the way gated recurrent networks do: sentiment with pretrained BiGRU/LSTM models, "
-    "each answer beside a word-count baseline.",
+    help="Read text the way gated recurrent networks do: sentiment, tags and fill-the-blank with pretrained "
+    "BiGRU/LSTM models, each answer beside a word-count baseline.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
