@@ -712,3 +712,27 @@ def test_fill_blank_refuses_damaged_model_files_in_one_line(run_cli, tmp_path, c
     path = tmp_path / "odd.safetensors"
     save_tensors(path, tensors, meta, half=False)
     one_line_error(run_cli("fill-blank", "-m", path, "My wife ___ (hate/hates) cats."), "odd.safetensors")
+
+
+def test_ctrl_c_says_interrupted_and_leaves_no_part_file(tmp_path):
+    """SIGINT mid-run: exit 130, one line "rnnlu: interrupted", no half-written output or .part file."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.txt"
+    big.write_text("the food was great and the service was not bad at all\n" * 200_000)
+    out = tmp_path / "out.csv"
+    env = {**os.environ, "RNNLU_HOME": str(tmp_path / "home")}
+    with open(big, "rb") as stdin:
+        proc = subprocess.Popen([sys.executable, "-m", "rnnlu", "sentiment", "--workers", "1", "-o", str(out)],
+                                stdin=stdin, stderr=subprocess.PIPE, cwd=tmp_path, env=env)
+        deadline = time.time() + 60
+        while not any(p.name.endswith(".part") for p in tmp_path.iterdir()) and time.time() < deadline:
+            time.sleep(0.05)                                     # wait until it is writing
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.decode().strip() == "rnnlu: interrupted"
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]

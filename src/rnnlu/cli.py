@@ -485,6 +485,8 @@ def main() -> None:
     for sig in (signal.SIGTERM, signal.SIGHUP):  # unwind, so that no half-written .part file stays
         if signal.getsignal(sig) == signal.SIG_DFL:
             signal.signal(sig, _on_signal)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # Ctrl-C: click would exit silently
+        signal.signal(signal.SIGINT, _on_signal)
     try:
         try:
             _command()(standalone_mode=True)
@@ -508,7 +510,8 @@ def main() -> None:
         from rnnlu.modelfile import remove_live_parts
 
         remove_live_parts()
-        print(f"rnnlu: stopped by {signal.Signals(e.signum).name}", file=sys.stderr)
+        what = "interrupted" if e.signum == signal.SIGINT else f"stopped by {signal.Signals(e.signum).name}"
+        print(f"rnnlu: {what}", file=sys.stderr)
         sys.exit(128 + e.signum)
     except OSError as e:  # the last resort: one line, never a traceback
         try:
