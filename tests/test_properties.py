@@ -36,8 +36,13 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_
                     max_leaves=20)
 
 
+_ROOT = tempfile.TemporaryDirectory(prefix="rnnlu-prop-")   # one folder for every example, removed at exit
+_COUNT = iter(range(1 << 62))
+
+
 def _write(data: bytes, suffix: str) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="rnnlu-prop-"))
+    folder = Path(_ROOT.name) / str(next(_COUNT))
+    folder.mkdir()
     path = folder / f"in{suffix}"
     path.write_bytes(data)
     return path
