@@ -77,6 +77,7 @@ def test_options_given_apart_and_none():
     ("x ___ (a/) y", None, "empty"),
     ("x ___ (hates) y", None, "only one option"),
     ("x ___ y", ["a", "A"], "twice"),
+    ("x ___ () y", None, "empty"),
     ("___ (a/b)", None, "only a blank"),
     ("x ___ y", ["a", " "], "empty"),
 ])
@@ -147,7 +148,7 @@ def test_training_teaches_agreement_across_an_attractor(blank_model):
 def test_interrupted_and_resumed_run_writes_the_same_file(tmp_path):
     from rnnlu.pretrain import pretrain
 
-    small = dict(lines=300, epochs=2, checkpoint_every=3)
+    small = dict(lines=300, epochs=2, checkpoint_every=3, dropout=0.2)   # dropout: torch's random state must travel too
     whole = pretrain(_opts(tmp_path, "a/fb.safetensors", **small))
     first = pretrain(_opts(tmp_path, "b/fb.safetensors", time_budget=1e-6, **small))
     assert not first.card["complete"] and Path(first.path + ".ckpt").exists()
@@ -237,7 +238,58 @@ def test_evaluate_fill_blank(blank_model, run_cli):
     assert r.returncode == 0, r.stderr.decode()
     result = json.loads(r.stdout)
     assert result["metrics"]["items"] == len(SUBJECTS) * len(PLACES)
-    assert 0 <= result["metrics"]["accuracy"] <= 1
+    from rnnlu.blank import BlankModel
+    from rnnlu.tasks.fill_blank.task import evaluate
+
+    expected = evaluate(BlankModel.load(path), read_items(tmp / "dev.tsv"))["metrics"]["accuracy"]
+    assert result["metrics"]["accuracy"] == pytest.approx(expected)
+
+
+def test_compare_uses_the_bundled_counts(blank_model, run_cli):
+    path, _, _ = blank_model
+    r = run_cli("fill-blank", "My wife, who loves to play with dogs, ___ (hate/hates) cats.", "-m", path,
+                "--compare", "-f", "json")
+    assert r.returncode == 0, r.stderr.decode()
+    rec, = json.loads(r.stdout)
+    # the n-gram baseline sees ", ___ cats": "hate" follows a comma in the corpus, "hates" never does
+    assert rec["baseline_answer"] == "hate" and rec["baseline_counts"]["hate"][", hate"] > 0
+
+
+def test_option_spellings_users_write(blank_model, run_cli, tmp_path):
+    assert parse_item("the price was ___ (1,000/2,000) dollars").options == ["1,000", "2,000"]
+    assert parse_item("x ___ (a) y", ["b", "c"]).options == ["b", "c"]       # given apart: brackets are text
+    path, _, _ = blank_model
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text('{"text": "the dogs ___ every day .", "opts": ["bark", "barks"]}\n')
+    r = run_cli("fill-blank", "--jsonl", jsonl, "--options-column", "opts", "-m", path, "-f", "jsonl")
+    assert r.returncode == 0, r.stderr.decode()
+    assert sorted(o["word"] for o in json.loads(r.stdout)["options"]) == ["bark", "barks"]
+    r = run_cli("fill-blank", "-m", path, "-f", "jsonl", input="the dog ___ (bark/barks) every day .\n\n \n")
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 1 and not r.stderr   # blank lines: no items
+    r = run_cli("fill-blank", "-m", path, "-f", "jsonl", input="")
+    assert r.returncode == 1 and b"no input" in r.stderr
+
+
+def test_an_unknown_option_does_not_win_by_unk_mass(blank_model):
+    from rnnlu.blank import BlankModel
+
+    path, _, _ = blank_model
+    model = BlankModel.load(path)
+    scores = model.score_options(["the", "dogs", "near", "the", "car"], ["every", "day", "."],
+                                 [["bark"], ["barks"], ["xylophones"]])
+    unknown = scores[2]
+    assert not unknown.known and unknown.probability < max(scores[0].probability, scores[1].probability)
+
+
+def test_malformed_evaluation_files_name_their_line(blank_model, run_cli, tmp_path):
+    path, _, _ = blank_model
+    short = tmp_path / "short.csv"
+    short.write_text('text,options,answer\n"the dog ___ .",bark/barks,barks\n\n"x ___ y",a/b\n')
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text('text,options,answer\n"the dog ___ .",bark/barks,meow\n')
+    for f, says in ((short, "short.csv:4: row has 2 fields"), (wrong, "wrong.csv:2: the answer 'meow'")):
+        r = run_cli("evaluate", "fill-blank", "--data", f, "-m", path)
+        assert r.returncode == 1 and says in r.stderr.decode() and b"Traceback" not in r.stderr
 
 
 @pytest.mark.parametrize("damage", ["cutoffs", "tail shape", "nan", "missing"])

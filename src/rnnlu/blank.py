@@ -6,8 +6,9 @@
     per rarer cluster; a word in cluster k gets log P(cluster k) + log P(w | cluster k).
 
 A multi-word option is scored by chaining the same model over its words (each word predicted
-with the option's other words in place: a pseudo-log-likelihood), and an option outside the
-vocabulary gets the unknown word's probability and is flagged, never silently guessed.
+with the option's other words in place: a pseudo-log-likelihood), and a word outside the
+vocabulary gets the probability of the vocabulary's rarest word (a word rarer than any the model
+knows) and is flagged, never silently guessed.
 """
 
 from __future__ import annotations
@@ -126,7 +127,10 @@ class BlankModel:
                 where.append(len(left) + j)
                 owner.append((k, words[j]))
         q = self.queries(rows, where)
-        ids = np.array([[self.vocab.stoi.get(w, 1)] for _, w in owner])
+        # A word outside the vocabulary is scored as the vocabulary's rarest word: <unk> itself holds the
+        # mass of every rare word together and would win for any unknown option.
+        rarest = len(self.vocab) - 1
+        ids = np.array([[self.vocab.stoi.get(w, rarest)] for _, w in owner])
         lp = self.softmax.log_prob(q, ids)[:, 0]
         totals = np.zeros(len(options))
         for (k, _), v in zip(owner, lp):

@@ -234,6 +234,8 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
         raise UsageError(f"unknown objective {opts.objective!r}; choose lm or blank")
     if opts.objective == "blank" and not ARCHITECTURES[opts.arch][1]:
         raise UsageError("the blank objective reads both sides of each word: use --arch bigru or bilstm")
+    if opts.objective == "blank" and opts.embedding_dim < 16:
+        raise UsageError("--objective blank needs --embedding-dim 16 or more (its rarest-word cluster gets a 16th of it)")
     if opts.objective == "lm" and (opts.dev or opts.agreement_from):
         raise UsageError("--dev and --agreement-from apply to --objective blank only")
     from rnnlu.train import check_options, writable_out
@@ -291,7 +293,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     if opts.resume and ckpt_path.exists():
         try:
             ckpt = torch.load(ckpt_path, weights_only=True, map_location=device)
-            if "options" in ckpt and json.loads(ckpt["options"]) != _resume_key(opts):
+            if "options" not in ckpt or json.loads(ckpt["options"]) != _resume_key(opts):
                 raise UsageError(f"{ckpt_path} was made with other options; rerun with the same options, "
                                  "or delete the checkpoint to start afresh")
             net.load_state_dict(ckpt["model"])
@@ -307,12 +309,15 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
         carried = (float(ckpt.get("epoch_loss", 0.0)), int(ckpt.get("epoch_count", 0)))
         if "rng" in ckpt:
             torch.set_rng_state(ckpt["rng"])
+        if ckpt.get("cuda_rng") is not None and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(ckpt["cuda_rng"])
         history = [LMEpochLog(**h) for h in json.loads(ckpt["history"])]
 
     def save_checkpoint(epoch: int, batch: int, total: float, count: int) -> None:
         state = {"model": net.state_dict(), "optimizer": optimizer.state_dict(), "best_state": best_state,
                  "best": best, "epoch": epoch, "batch": batch, "tokens_seen": tokens_seen, "epoch_loss": total,
                  "epoch_count": count, "rng": torch.get_rng_state(), "options": json.dumps(_resume_key(opts)),
+                 "cuda_rng": torch.cuda.get_rng_state_all() if device.type == "cuda" else None,
                  "history": json.dumps([asdict(h) for h in history])}
         tmp = ckpt_path.with_name(ckpt_path.name + ".part")
         torch.save(state, tmp)
@@ -420,8 +425,9 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     with atomic_write(card_path) as f:
         json.dump(card, f, indent=2)
         f.write("\n")
-    if not out_of_time:
+    if not out_of_time:  # finished: nothing left to resume
         ckpt_path.unlink(missing_ok=True)
+        corpus_cache_path(out_path).unlink(missing_ok=True)
     return PretrainResult(str(out_path), card, history)
 
 
@@ -431,16 +437,22 @@ def _resume_key(opts: PretrainOptions) -> dict:
     return {k: v for k, v in asdict(opts).items() if k not in skip}
 
 
+def corpus_cache_path(out_path: Path) -> Path:
+    return out_path.with_name(out_path.name + ".corpus.npz")
+
+
 def _prepared_corpus(opts: PretrainOptions, out_path: Path):
     """(vocab, held-out ids, training ids, lines per path, lines dropped), cached beside the output.
 
     Reading and tokenising tens of millions of words takes minutes; a resumed run reads the cache
     (checked against the options that shape it) and gets exactly the same sentences.
     """
-    key = json.dumps({k: getattr(opts, k) for k in ("corpus", "max_lines", "max_tokens", "join_lines", "exclude",
-                                                    "max_vocab", "min_freq", "seed", "heldout_lines")})
-    cache = out_path.with_name(out_path.name + ".corpus.npz")
-    if cache.exists():
+    files = [f for path in opts.corpus + opts.exclude for f in corpus_files(path)]
+    key = json.dumps({**{k: getattr(opts, k) for k in ("corpus", "max_lines", "max_tokens", "join_lines", "exclude",
+                                                       "max_vocab", "min_freq", "seed", "heldout_lines")},
+                      "files": [[str(f), f.stat().st_size, f.stat().st_mtime_ns] for f in files]})
+    cache = corpus_cache_path(out_path)
+    if opts.resume and cache.exists():   # only a resumed run reads it: a new run reads the corpus as it is now
         try:
             with np.load(cache, allow_pickle=False) as z:
                 if str(z["key"]) == key:
@@ -464,7 +476,7 @@ def _prepared_corpus(opts: PretrainOptions, out_path: Path):
     n_held = min(opts.heldout_lines, len(sentences) // 10)
     encoded = [np.asarray(vocab.encode(sentences[i]), dtype=np.int32) for i in order]
     del sentences
-    if opts.objective == "blank" or len(encoded) > 200_000:  # worth caching: big or meant to be resumed
+    if opts.checkpoint_every or len(encoded) > 200_000:  # worth caching: big, or meant to be resumed
         offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
         offsets[1:] = np.cumsum([len(s) for s in encoded])
         meta = json.dumps({"vocab": vocab.itos, "per_path": per_path, "dropped": dropped})

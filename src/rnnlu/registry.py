@@ -182,13 +182,17 @@ def load_model(name_or_path: str | None = None, task: str = "sentiment", scheme:
     return model
 
 
+WEIGHT_SUFFIXES = (SUFFIX, ".counts")   # every bundled file of weights or counts is checksummed
+
+
 def write_index(defaults: dict[str, str], folder: Path | None = None) -> Path:
     """Record the sha256 of every bundled model file (maintainers run this after adding weights)."""
     from rnnlu.modelfile import atomic_write
 
     folder = folder or bundled_dir()
     index = {"defaults": defaults,
-             "sha256": {p.name: sha256_of(p) for p in sorted(folder.glob(f"*{SUFFIX}"))}}
+             "sha256": {p.name: sha256_of(p) for p in sorted(folder.iterdir())
+                        if p.name.endswith(WEIGHT_SUFFIXES)}}
     with atomic_write(folder / "index.json") as f:
         json.dump(index, f, indent=2)
         f.write("\n")

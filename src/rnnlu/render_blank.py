@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ def _console(stderr: bool = False):
 
 def answer_row(a, compare: bool) -> dict:
     """Flat columns for CSV/TSV; JSON keeps the nested record (``BlankAnswer.to_dict``)."""
-    row = {"answer": a.answer, "options": " ".join(f"{o['word']}:{o['probability']:.4f}" for o in a.options),
+    row = {"answer": a.answer, "options": "; ".join(f"{o['word']}:{o['probability']:.4f}" for o in a.options),
            "model": a.model}
     if compare and a.baseline is not None:
         row["baseline_answer"] = a.baseline.answer
@@ -29,11 +30,13 @@ def write_answers(run, source: io.Source, fmt: str, output: Path | None, compare
     """Write every answer; bad items are reported on stderr with their line and skipped. Returns their count."""
     from rnnlu.errors import RnnluError
 
+    answers = iter(run.answers)
+    first = next(answers, None)
+    if first is None and not run.bad:
+        raise RnnluError(f"no input in {source.name}: give a sentence with ___, lines on stdin, or a file")
+    run.answers = itertools.chain([first] if first is not None else [], answers)
     if fmt == "table":
-        answers = list(run.answers)
-        if not answers and not run.bad:
-            raise RnnluError(f"no input in {source.name}: give a sentence with ___, lines on stdin, or a file")
-        _print_table(answers, compare)
+        _print_table(list(run.answers), compare)
     else:
         with io.output_stream(output) as stream:
             if fmt in ("json", "jsonl"):
@@ -48,7 +51,7 @@ def write_answers(run, source: io.Source, fmt: str, output: Path | None, compare
                 for a in run.answers:
                     writer.write(io.merge_row(_input_fields(a, source), answer_row(a, compare)))
             writer.close()
-    if compare and run.total > 1:
+    if compare and fmt != "table" and run.total > 1:
         _console(stderr=True).print(f"model and n-gram baseline agree on {run.agree:,} of {run.total:,} blanks "
                                     f"({run.agree / run.total:.1%})")
     return run.bad

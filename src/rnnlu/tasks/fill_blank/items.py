@@ -33,9 +33,19 @@ class BlankItem:
     record: object = None          # the input record it came from (its columns are kept in the output)
 
 
+_SEPARATORS = (re.compile(r"\s*/\s*"), re.compile(r"\s*\|\s*"), re.compile(r"\s+or\s+"), re.compile(r"\s*,\s*"))
+
+
 def split_options(spec: str) -> list[str]:
-    """'hate/hates', 'hate or hates', 'hate|hates', 'hate, hates' -> ['hate', 'hates']."""
-    parts = [p.strip() for p in _SPLIT_RE.split(spec.strip())]
+    """'hate/hates', 'hate or hates', 'hate|hates', 'hate, hates' -> ['hate', 'hates'].
+
+    The first kind of separator found (in that order) splits, so '1,000/2,000' gives two options."""
+    spec = spec.strip()
+    parts = [spec]
+    for sep in _SEPARATORS:
+        if sep.search(spec):
+            parts = [p.strip() for p in sep.split(spec)]
+            break
     if any(not p for p in parts):
         raise UsageError(f"cannot read the options {spec!r}: an option is empty; write them as (one/two)")
     return parts
@@ -53,13 +63,13 @@ def parse_item(text: str, options: list[str] | None = None, line: int = 0) -> Bl
     left, rest = text[: m.start()], text[m.end():]
     inline = _INLINE_RE.match(rest)
     found: list[str] = []
-    if inline:
+    if inline and not options:  # options given apart (--options, a file's columns): brackets are text
         spec = inline.group(2) if inline.group(2) is not None else inline.group(3)
-        if _SPLIT_RE.search(spec):                       # "(hate/hates)"
-            found = split_options(spec)
-            rest = rest[inline.end():]
-        elif spec.strip() and " " not in spec.strip() and not options:  # "(hates)": one option is no choice
-            found = [spec.strip()]
+        if _SPLIT_RE.search(spec) or not spec.strip() or " " not in spec.strip():
+            if not spec.strip():
+                raise UsageError(f"{where}the brackets after the blank are empty: write the options in them, "
+                                 "e.g. ___ (hate/hates), or leave the brackets out for the top words")
+            found = split_options(spec) if _SPLIT_RE.search(spec) else [spec.strip()]   # "(hates)": one option
             rest = rest[inline.end():]
     if options:
         found = [o.strip() for o in options]
@@ -76,42 +86,66 @@ def parse_item(text: str, options: list[str] | None = None, line: int = 0) -> Bl
 
 
 def read_items(path: str | Path) -> list[BlankItem]:
-    """A labelled blank file (MSR, agreement, or text/options/answer columns) -> items with answers."""
+    """A labelled blank file (MSR, agreement, or text/options/answer columns) -> items with answers.
+
+    Blank lines are skipped; any other row that cannot be read (too few fields, no blank, an answer
+    that is not among its options) stops with one line naming the file and line: a score over a
+    silently shortened file would not be the file's score.
+    """
     path = Path(path)
     try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise RnnluError(f"cannot read {path}: {e}") from None
-    delimiter = "\t" if "\t" in raw.split("\n", 1)[0] or path.suffix == ".tsv" else ","
-    rows = list(csv.reader(raw.splitlines(), delimiter=delimiter, quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL))
+        raw = path.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        raise RnnluError(f"cannot read {path}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise RnnluError(f"{path} is not UTF-8 text; convert it (e.g. iconv -t utf-8)") from None
+    lines = raw.splitlines()
+    delimiter = "\t" if (lines and "\t" in lines[0]) or path.suffix == ".tsv" else ","
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    rows = [(n, row) for n, row in enumerate(csv.reader(lines, delimiter=delimiter, quoting=quoting), start=1)
+            if any(cell.strip() for cell in row)]
     if not rows:
-        raise RnnluError(f"{path} is empty")
-    header = [h.strip().lower() for h in rows[0]]
-    items = []
-    if {"sentence", "a", "b", "answer"} <= set(header):          # MSR Sentence Completion
-        letters = [h for h in header if len(h) == 1 and h.isalpha()]
-        for n, row in enumerate(rows[1:], start=2):
-            rec = dict(zip(header, row))
-            opts = [rec[k] for k in letters]
-            item = parse_item(rec["sentence"], opts, line=n)
-            item.answer = rec.get("answer_word") or rec[rec["answer"].strip().lower()]
-            item.name = rec.get("id", "")
-            items.append(item)
-        return items
+        raise RnnluError(f"{path} holds no items")
+    header = [h.strip().lower() for h in rows[0][1]]
     text_col = next((c for c in ("text", "sentence") if c in header), None)
-    if text_col and "answer" in header:                          # generic columns
-        for n, row in enumerate(rows[1:], start=2):
-            rec = dict(zip(header, row))
-            opts = split_options(rec["options"]) if rec.get("options") else None
-            item = parse_item(rec[text_col], opts, line=n)
-            item.answer = rec["answer"].strip()
-            items.append(item)
-        return items
-    for n, row in enumerate(rows, start=1):                      # name, sentence, correct, wrong
+    if {"sentence", "a", "b", "answer"} <= set(header):
+        layout, body = "msr", rows[1:]
+    elif text_col and "answer" in header:
+        layout, body = "columns", rows[1:]
+    else:
+        layout, body = "agreement", rows
+    items = []
+    for n, row in body:
+        try:
+            items.append(_read_row(layout, header, text_col, row, n))
+        except RnnluError as e:
+            raise RnnluError(f"{path}:{n}: {str(e).removeprefix(f'line {n}: ')}") from None
+    return items
+
+
+def _read_row(layout: str, header: list[str], text_col: str | None, row: list[str], n: int) -> BlankItem:
+    if layout == "agreement":
         if len(row) != 4:
-            raise RnnluError(f"{path}:{n}: expected name<TAB>sentence<TAB>correct<TAB>wrong (or a header with "
-                             f"text, options, answer), got {len(row)} fields")
+            raise RnnluError(f"expected name<TAB>sentence<TAB>correct<TAB>wrong (or a header with text, options, "
+                             f"answer), got {len(row)} fields")
         item = parse_item(row[1], [row[2], row[3]], line=n)
         item.answer, item.name = row[2], row[0]
-        items.append(item)
-    return items
+        return item
+    if len(row) != len(header):
+        raise RnnluError(f"row has {len(row)} fields but the header has {len(header)}")
+    rec = dict(zip(header, row))
+    if layout == "msr":
+        letters = [h for h in header if len(h) == 1 and h.isalpha()]
+        item = parse_item(rec["sentence"], [rec[k] for k in letters], line=n)
+        letter = rec["answer"].strip().lower()
+        if not rec.get("answer_word") and letter not in letters:
+            raise RnnluError(f"answer {rec['answer']!r} names no option column ({', '.join(letters)})")
+        item.answer = rec.get("answer_word") or rec[letter]
+        item.name = rec.get("id", "")
+    else:
+        opts = split_options(rec["options"]) if rec.get("options", "").strip() else None
+        item = parse_item(rec[text_col], opts, line=n)
+        item.answer = rec["answer"].strip()
+    if item.options and item.answer.lower() not in (o.lower() for o in item.options):
+        raise RnnluError(f"the answer {item.answer!r} is not among the options {item.options}")
+    return item

@@ -46,13 +46,19 @@ def run_fill_blank(source: Source, model: str | None = None, compare: bool = Fal
 
     def items():
         for record in source.records:
+            if not record.text.strip():   # a blank line is no item: skipped without a word, as elsewhere
+                continue
             try:
                 opts = options
                 if options_field:
                     if options_field not in (record.fields or {}):
                         raise RnnluError(f"no field {options_field!r} for the options")
-                    spec = str(record.fields[options_field] or "")
-                    opts = split_options(spec) if spec.strip() else None
+                    given = record.fields[options_field]
+                    if isinstance(given, list):   # JSONL: ["hate", "hates"]
+                        opts = [str(o) for o in given] or None
+                    else:
+                        spec = "" if given is None else str(given)
+                        opts = split_options(spec) if spec.strip() else None
                 item = parse_item(record.text, opts, line=record.line if source.kind != "args" else 0)
             except RnnluError as e:
                 run.bad += 1
