@@ -310,3 +310,16 @@ def test_damaged_answer_side_is_refused_at_load(blank_model, tmp_path, damage):
     save_tensors(tmp_path / "bad.safetensors", tensors, meta)
     with pytest.raises(RnnluError, match="damaged fill-blank model file"):
         BlankModel.load(tmp_path / "bad.safetensors")
+
+
+def test_the_seeds_two_sentences_with_the_bundled_model(run_cli):
+    """The seed's examples: the verb agrees with 'wife' across the relative clause (the n-gram baseline,
+    reading only ", ___ cats", says 'hate'), and with 'a defect', which follows the blank."""
+    r = run_cli("fill-blank", "My wife, who loves to play with dogs, ___ (hate/hates) cats.",
+                "There ___ (seem/seems) to be a defect in all the cars manufactured by company XYZ in 2010.",
+                "--compare", "-f", "json")
+    assert r.returncode == 0, r.stderr.decode()
+    wife, there = json.loads(r.stdout)
+    assert wife["answer"] == "hates" and wife["baseline_answer"] == "hate"
+    assert there["answer"] == "seems"
+    assert wife["model"] == "fill-blank-bilstm"
