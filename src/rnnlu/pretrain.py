@@ -31,6 +31,7 @@ import numpy as np
 from rnnlu import __version__
 from rnnlu.config import ARCHITECTURES, ModelConfig
 from rnnlu.errors import RnnluError, UsageError
+from rnnlu.lmfile import encoder_tensors, load_encoder  # noqa: F401  (moved there; still importable from here)
 from rnnlu.modelfile import atomic_write, load_tensors, save_tensors, sha256_of
 from rnnlu.tokenize import tokenize
 from rnnlu.vocab import Vocab
@@ -187,29 +188,6 @@ def read_corpus(paths: list[str], max_lines: int = 0, max_tokens: int = 60,
     return sentences, per_path, dropped
 
 
-# ---- encoder files ---------------------------------------------------------------------------------
-def load_encoder(path: str) -> tuple[ModelConfig, Vocab, dict[str, np.ndarray], dict]:
-    """A pretrained LM file: its config, vocabulary, tensors and metadata."""
-    from rnnlu.model import check_model_file
-
-    tensors, meta = load_tensors(path)
-    if meta.get("format") != "rnnlu" or not isinstance(meta.get("config"), dict) or meta["config"].get("head") != "lm":
-        raise RnnluError(f"{path} is not a pretrained language model; make one with `rnnlu pretrain`")
-    config = check_model_file(path, meta, tensors, encoder_only=True)  # shapes, vocabulary, no NaN: one line
-    return config, Vocab(meta["vocab"]), tensors, meta
-
-
-def encoder_tensors(lm_config: ModelConfig, tensors: dict[str, np.ndarray], bidirectional: bool) -> dict[str, np.ndarray]:
-    """The embedding and recurrent weights a task model of ``bidirectional``-ness takes from an LM."""
-    if bidirectional and not lm_config.bidirectional:
-        raise UsageError("a bidirectional model needs a bidirectional language model (`rnnlu pretrain --arch bi...`)")
-    keep = {"embedding.weight": tensors["embedding.weight"]}
-    for name, value in tensors.items():
-        if name.startswith("rnn.") and (bidirectional or not name.endswith("_reverse")):
-            keep[name] = value
-    return keep
-
-
 # ---- training --------------------------------------------------------------------------------------
 def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | None = None,
              on_batch: Callable[[int, int], None] | None = None, command: str | None = None,
@@ -224,7 +202,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     import torch
 
     from rnnlu.network import pick_device
-    from rnnlu.train import _bucketed_batches, resolve_out
+    from rnnlu.trainkit import _bucketed_batches, resolve_out
 
     if opts.arch not in ARCHITECTURES:
         raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
@@ -513,7 +491,7 @@ def _blank_accuracy(net, vocab: Vocab, items: list, device) -> float:
 
 def _pad(batch: list[list[int]], device):
     """The training padder's (ids, lengths), with the ids on ``device``."""
-    from rnnlu.train import _pad as pad_ids
+    from rnnlu.trainkit import _pad as pad_ids
 
     ids, lengths = pad_ids(batch)
     return ids.to(device), lengths

@@ -45,7 +45,7 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
     import torch.nn.functional as F
 
     from rnnlu.network import Network, pick_device
-    from rnnlu.train import EpochLog, TrainResult, _bucketed_batches, _lm_provenance, card_markdown, card_path_for, resolve_out
+    from rnnlu.trainkit import EpochLog, TrainResult, _bucketed_batches, _lm_provenance, card_markdown, card_path_for, resolve_out
 
     refused = [flag for key, flag in _TEXT_ONLY.items() if getattr(opts, key)]
     if refused:
@@ -229,7 +229,7 @@ def _from_language_model(opts, cell: str, bidirectional: bool, keys: list[list[s
     (their vectors start random at the LM's scale), its word vectors and its encoder."""
     from collections import Counter
 
-    from rnnlu.pretrain import encoder_tensors, load_encoder
+    from rnnlu.lmfile import encoder_tensors, load_encoder
 
     lm_config, lm_vocab, lm_tensors, _ = load_encoder(opts.init_from)
     if lm_config.cell != cell:

@@ -1,0 +1,35 @@
+"""Language-model files made by `rnnlu pretrain`: read one, and take the encoder a task model starts from.
+
+Both `train` (``--init-from``) and `pretrain` use these, so they live apart from both.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnnlu.config import ModelConfig
+from rnnlu.errors import RnnluError, UsageError
+from rnnlu.modelfile import load_tensors
+from rnnlu.vocab import Vocab
+
+
+def load_encoder(path: str) -> tuple[ModelConfig, Vocab, dict[str, np.ndarray], dict]:
+    """A pretrained LM file: its config, vocabulary, tensors and metadata."""
+    from rnnlu.model import check_model_file
+
+    tensors, meta = load_tensors(path)
+    if meta.get("format") != "rnnlu" or not isinstance(meta.get("config"), dict) or meta["config"].get("head") != "lm":
+        raise RnnluError(f"{path} is not a pretrained language model; make one with `rnnlu pretrain`")
+    config = check_model_file(path, meta, tensors, encoder_only=True)  # shapes, vocabulary, no NaN: one line
+    return config, Vocab(meta["vocab"]), tensors, meta
+
+
+def encoder_tensors(lm_config: ModelConfig, tensors: dict[str, np.ndarray], bidirectional: bool) -> dict[str, np.ndarray]:
+    """The embedding and recurrent weights a task model of ``bidirectional``-ness takes from an LM."""
+    if bidirectional and not lm_config.bidirectional:
+        raise UsageError("a bidirectional model needs a bidirectional language model (`rnnlu pretrain --arch bi...`)")
+    keep = {"embedding.weight": tensors["embedding.weight"]}
+    for name, value in tensors.items():
+        if name.startswith("rnn.") and (bidirectional or not name.endswith("_reverse")):
+            keep[name] = value
+    return keep

@@ -1,0 +1,127 @@
+"""What every trainer shares (the text-classification trainer in `train.py`, the tagger's in
+`tasks/tag/train.py`, and `pretrain.py`): epoch logs and results, where a model goes and its card,
+length-bucketed batches and padding. Kept apart so that no trainer imports another.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rnnlu.modelfile import sha256_of
+
+
+@dataclass
+class EpochLog:
+    epoch: int
+    loss: float
+    dev: float
+    dev_per_file: dict[str, float]
+    seconds: float
+    best: bool
+    lr: float = 0.0               # the learning rate this epoch ran with
+
+
+@dataclass
+class TrainResult:
+    path: str
+    card_path: str
+    card: dict
+    history: list[EpochLog]
+
+
+def resolve_out(out: str) -> Path:
+    """A bare NAME goes to the user model folder; anything path-like is used as given."""
+    from rnnlu.registry import user_models_dir
+
+    p = Path(out)
+    if p.suffix == ".safetensors":
+        return p
+    if os.sep in out or out.startswith("."):
+        return p / "model.safetensors"
+    return user_models_dir(create=True) / f"{out}.safetensors"
+
+
+def card_path_for(model_path: Path) -> Path:
+    return model_path.with_name(model_path.name.removesuffix(".safetensors") + ".card.json")
+
+
+def _lm_provenance(path: str) -> dict:
+    """Where the starting encoder came from: its file, checksum, and the command that made it."""
+    info = {"path": path, "sha256": sha256_of(path)}
+    lm_card = Path(path).with_name(Path(path).name.removesuffix(".safetensors") + ".card.json")
+    if lm_card.exists():
+        lm = json.loads(lm_card.read_text(encoding="utf-8"))
+        info.update({k: lm.get(k) for k in ("command", "architecture", "corpus", "train_tokens", "heldout_perplexity",
+                                             "epochs_run", "seconds_per_epoch", "machine")})
+    return info
+
+
+def card_markdown(card: dict) -> str:
+    """The model card for people: the same facts as the JSON card."""
+    lines = [f"# {card['name']}", "", f"{card['task']} model, {card['architecture']} ({card['arch']}), "
+             f"{card['parameters']:,} parameters, {card['size_bytes'] / 1e6:.1f} MB, sha256 `{card['sha256']}`.", "",
+             "Trained with:", "", "```", card["command"], "```", ""]
+    lm = card.get("initialised_from")
+    if lm:
+        lines += [f"Word vectors and encoder start from the language model `{lm['path']}` "
+                  f"(sha256 `{lm['sha256'][:16]}…`)" + (", made with:" if lm.get("command") else "."), ""]
+        if lm.get("command"):
+            lines += ["```", lm["command"], "```", "",
+                      f"({lm.get('train_tokens') or 0:,} tokens of raw text, held-out perplexity "
+                      f"{lm.get('heldout_perplexity')}, {lm.get('seconds_per_epoch')} s per epoch on {lm.get('machine')}.)", ""]
+    teachers = card.get("teachers") or []
+    if teachers:
+        lines += [f"Besides the labels, it learned to match the mean answer of {len(teachers)} teacher models "
+                  f"(`--teacher`, share of the loss {card['options']['distill']}):", ""]
+        lines += [f"- `{t['path']}` (sha256 `{t['sha256'][:16]}…`)" + (f", made with `{t['command']}`" if t.get("command") else "")
+                  for t in teachers] + [""]
+    lines += [
+             f"Seed {card['seed']}; {card['epochs_run']} epochs (best: {card['best_epoch']}), "
+             f"{card['seconds_per_epoch']} s per epoch on {card['machine']}; trained {card['trained']}.", "",
+             "| data | file | examples | sha256 |", "|---|---|---|---|"]
+    cal = card.get("calibration")
+    if cal:
+        offsets = ", ".join(f"{label} {x:+.1f}" for label, x in zip(card["labels"], cal["offsets"]))
+        lines[-2:-2] = [f"Label offsets fitted on dev and added to the output bias (`--calibrate`): {offsets}; "
+                        f"mean dev metric {cal['before']:.4f} before, {cal['after']:.4f} after.", ""]
+    for role in ("train_data", "excluded_overlap_with"):
+        for d in card.get(role, []):
+            sha = f"`{d['sha256'][:16]}…`" if d["sha256"] else "generated"
+            lines.append(f"| {role.replace('_', ' ')} | `{d['path']}` | {d['examples']:,} | {sha} |")
+    lines += ["", "| split | file | metric | value | accuracy | macro-F1 | macro-recall |", "|---|---|---|---|---|---|---|"]
+    for split in ("dev", "test"):
+        for d in card.get(split, []):
+            lines.append(f"| {split} | `{d['path']}` | {d['metric']} | {d['value']:.4f} | {d['accuracy']:.4f} | "
+                         f"{d['macro_f1']:.4f} | {d['macro_recall']:.4f} |")
+    return "\n".join(lines) + "\n\nThe model was chosen on dev; test files were scored once, for this card.\n"
+
+
+def _bucketed_batches(examples: list, batch_size: int, rng: random.Random,
+                      length: Callable[[object], int] = lambda e: len(e[0])) -> list[list]:
+    """Shuffle, sort by length inside pools of 50 batches (less padding), shuffle the batches."""
+    order = examples[:]
+    rng.shuffle(order)
+    pool = batch_size * 50
+    batches = []
+    for start in range(0, len(order), pool):
+        chunk = sorted(order[start : start + pool], key=length)
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def _pad(id_lists: list[list[int]], word_dropout: float = 0.0, rng: random.Random | None = None):
+    import torch
+
+    lengths = torch.tensor([len(x) for x in id_lists])
+    ids = torch.zeros(len(id_lists), int(lengths.max()), dtype=torch.long)
+    for row, x in enumerate(id_lists):
+        if word_dropout and rng is not None:
+            x = [1 if rng.random() < word_dropout else i for i in x]
+        ids[row, : len(x)] = torch.tensor(x)
+    return ids, lengths
