@@ -8,12 +8,7 @@ import sys
 from pathlib import Path
 
 from rnnlu import io
-
-
-def _console(stderr: bool = False):
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False)
+from rnnlu.render import _console, write_rows  # one console and one row writer for every command
 
 
 def answer_row(a, compare: bool) -> dict:
@@ -122,12 +117,8 @@ def show_blank_evaluation(result: dict, fmt: str) -> None:
 
 
 def write_errors(rows: list[dict], path: Path) -> None:
-    fmt = io.choose_format(None, path, "lines", False)
-    with io.output_stream(path) as stream:
-        writer = io.Writer(stream, fmt, ["line", "text", "answer", "model_answer", "options"])
-        for row in rows:
-            writer.write(row)
-        writer.close()
+    """The items the model got wrong, in the format the file's extension names (``render.write_rows``)."""
+    write_rows(rows, path)
 
 
 def show_blank_explanation(ex, fmt: str, svg: Path | None = None, html: Path | None = None) -> None:
