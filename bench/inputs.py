@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from rnnlu.tokenize import tokenize
+from rnnlu.engine.tokenize import tokenize
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data" / "sentiment"
@@ -20,7 +20,7 @@ TRAIN_FILE, DEV_FILE = "sst2/train.tsv", "sst2/dev.tsv"
 
 @dataclass
 class Corpus:
-    """Distinct one-line texts, where they came from, and their token counts (rnnlu.tokenize)."""
+    """Distinct one-line texts, where they came from, and their token counts (rnnlu.engine.tokenize)."""
 
     texts: list[str]
     source: str

@@ -124,7 +124,7 @@ def throughput(b: Bench, sizes: list[int]) -> Section:
         "throughput", "2. Batch throughput",
         f"One text per line from a file on stdin, results to /dev/null; whole-process wall time (start-up "
         f"included) for processes, the scoring loop alone for in-process rows; median of {b.batch_repeats} "
-        f"run(s) (inputs freshly written, so in the page cache; no warm-up run). Tokens are counted with rnnlu.tokenize.tokenize.",
+        f"run(s) (inputs freshly written, so in the page cache; no warm-up run). Tokens are counted with rnnlu.engine.tokenize.tokenize.",
         [("lines", "lines"), ("tool", "tool"), ("mode", "mode"), ("median_s", "median s"),
          ("texts_per_s", "texts/s"), ("tokens_per_s", "tokens/s"), ("peak_rss_mib", "peak RSS MiB"),
          ("ratio_to_vader_process", "× VADER process")])
@@ -231,14 +231,14 @@ def memory(b: Bench, sizes: list[int], flat_limit: float = 1.2) -> Section:
 
 # ---- 4. training time per epoch and inference speed per architecture -----------------------------
 def training(b: Bench, lines: int, dev_lines: int | None, infer_texts: int) -> Section:
-    from rnnlu.model import Model
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.engine.model import Model
+    from rnnlu.training.train import TrainOptions, train
 
     files = training_files(b.work, lines, dev_lines)
     tokens = b.corpus.cycled(infer_texts, tokenized=True)
     section = Section(
         "training", "4. Training time per epoch and inference speed, per architecture",
-        f"`rnnlu.train.train` in-process, 1 epoch, hidden 128, embeddings 128, other options at their "
+        f"`rnnlu.training.train.train` in-process, 1 epoch, hidden 128, embeddings 128, other options at their "
         f"defaults, on {files.source}. Seconds per epoch as train() logs it (training batches plus "
         f"scoring dev); inference: Model.load(path).predict_proba on {infer_texts:,} pre-tokenised texts.",
         [("arch", "arch"), ("architecture", "architecture"), ("parameters", "parameters"),
@@ -273,7 +273,7 @@ def training(b: Bench, lines: int, dev_lines: int | None, infer_texts: int) -> S
             row["epoch_ratio_to_bilstm"] = round(row["epoch_s"] / base["epoch_s"], 3)
             row["infer_ratio_to_bilstm"] = round(row["infer_texts_per_s"] / base["infer_texts_per_s"], 3)
     section.commands.append(
-        f"python -c 'from rnnlu.train import TrainOptions, train; train(TrainOptions(task=\"sentiment\", "
+        f"python -c 'from rnnlu.training.train import TrainOptions, train; train(TrainOptions(task=\"sentiment\", "
         f"train=[\"$WORK/{files.train.name}\"], dev=[\"{_shared_or_work(files.dev, b.work)}\"], out=\"$WORK/ARCH.safetensors\", "
         f"arch=ARCH, hidden=128, embedding_dim=128, epochs=1))'")
     section.notes.append("The dev metric is dev accuracy after one epoch on a small subset: a sanity "

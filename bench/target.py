@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlu.config import ModelConfig, tensor_names
+from rnnlu.engine.config import ModelConfig, tensor_names
 from rnnlu.errors import RnnluError
-from rnnlu.model import Model
+from rnnlu.engine.model import Model
 from rnnlu.registry import bundled_dir, load_model
-from rnnlu.tokenize import tokenize
-from rnnlu.vocab import Vocab
+from rnnlu.engine.tokenize import tokenize
+from rnnlu.engine.vocab import Vocab
 
 STANDIN_SHAPE = dict(cell="gru", bidirectional=True, layers=1, embedding_dim=128, hidden_size=128,
                      pooling="max", vocab=20_000)

@@ -3,8 +3,8 @@
     python bench/tokenize_exact.py [--limit N]
 
 Reads every distinct text of ../shared/data/sentiment/**/*.tsv (second column) and
-../shared/data/tweets/**/*.txt.gz / *.tsv.gz, tokenizes each with ``rnnlu.tokenize.tokenize_exact``
-(NLTK's TweetTokenizer over the whole text) and with ``rnnlu.tokenize.tokenize`` (the fast path,
+../shared/data/tweets/**/*.txt.gz / *.tsv.gz, tokenizes each with ``rnnlu.engine.tokenize.tokenize_exact``
+(NLTK's TweetTokenizer over the whole text) and with ``rnnlu.engine.tokenize.tokenize`` (the fast path,
 starting with an empty chunk memory), and prints any text where they differ (exit 1) and the speed
 ratio per data group (CPU seconds of this process, so a busy machine skews it less). Nothing is written.
 """
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="at most this many texts per group (0 = all)")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(REPO / "src"))
-    from rnnlu import tokenize as tk
+    from rnnlu.engine import tokenize as tk
 
     groups = read_texts()
     if not any(groups.values()):

@@ -30,7 +30,7 @@ def fixture_files(tmp_path_factory):
 def tiny_model(tmp_path_factory, fixture_files):
     """A small BiGRU trained for real on the fixture (a couple of seconds)."""
     pytest.importorskip("torch", reason="training needs torch: pip install -e '.[train,test]'")
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.training.train import TrainOptions, train
 
     train_file, dev_file = fixture_files
     out = tmp_path_factory.mktemp("models") / "tiny.safetensors"

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rnnlu.calibrate import DevScores, fit_label_offsets
+from rnnlu.training.calibrate import DevScores, fit_label_offsets
 from rnnlu.metrics import score
 
 LABELS = ["negative", "neutral", "positive"]

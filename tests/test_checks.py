@@ -6,7 +6,7 @@ import numpy as np
 
 from rnnlu.checks import CheckItem, run_checks
 from rnnlu.tasks import get_task
-from rnnlu.tasks.sentiment_checks import DESCRIPTIONS, sentiment_checks
+from rnnlu.tasks.sentiment.checks import DESCRIPTIONS, sentiment_checks
 
 
 class AlwaysPositive:

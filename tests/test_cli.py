@@ -115,7 +115,7 @@ def test_help_does_not_import_torch():
 
 
 def test_inference_does_not_import_torch(tiny_model):
-    code = ("import sys\nfrom rnnlu.commands import label_texts\n"
+    code = ("import sys\nfrom rnnlu.tasks.sentiment.run import label_texts\n"
             f"print(label_texts(['good'], model={str(tiny_model)!r})[0]['label'], 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["positive", "False"], out.stderr

@@ -12,7 +12,7 @@ from rnnlu.errors import RnnluError
 from rnnlu.tasks.tag.coin import build as cb
 from rnnlu.tasks.tag.coin import data as cd
 from rnnlu.tasks.tag.coin.baseline import dictionary_tags
-from rnnlu.tokenize import surface_tokens
+from rnnlu.engine.tokenize import surface_tokens
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

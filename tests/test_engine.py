@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlu.config import ModelConfig
-from rnnlu.engine import Encoder, pool, softmax
-from rnnlu.model import Model
-from rnnlu.network import Network
-from rnnlu.vocab import Vocab
+from rnnlu.engine.config import ModelConfig
+from rnnlu.engine.cells import Encoder, pool, softmax
+from rnnlu.engine.model import Model
+from rnnlu.nn.network import Network
+from rnnlu.engine.vocab import Vocab
 
 
 def make(cell, bidirectional, layers, pooling="max", seed=0):

@@ -7,13 +7,13 @@ import sys
 import numpy as np
 import pytest
 
-from rnnlu.config import ModelConfig
-from rnnlu.engine import sigmoid
+from rnnlu.engine.config import ModelConfig
+from rnnlu.engine.cells import sigmoid
 from rnnlu.errors import RnnluError
 from rnnlu.explain import explain
-from rnnlu.model import Model
-from rnnlu.tokenize import tokenize
-from rnnlu.vocab import Vocab
+from rnnlu.engine.model import Model
+from rnnlu.engine.tokenize import tokenize
+from rnnlu.engine.vocab import Vocab
 
 TEXT = "great acting but a boring , awful plot"
 
@@ -26,7 +26,7 @@ def gru_model(tiny_model):
 def random_model(cell, bidirectional=True, layers=2, head="classify", seed=0):
     """A random network from the torch module, its tensors as NumPy (as tests/test_engine.py does)."""
     torch = pytest.importorskip("torch")
-    from rnnlu.network import Network
+    from rnnlu.nn.network import Network
 
     torch.manual_seed(seed)
     words = ["great", "acting", "but", "a", "boring", ",", "awful", "plot", "not", "happy"]
@@ -233,7 +233,7 @@ def test_explain_does_not_import_torch(tiny_model):
 def test_unknown_words_are_marked_and_the_legend_says_how_they_were_read():
     from rich.console import Console
 
-    from rnnlu.render import _explanation_picture
+    from rnnlu.render.explain import _explanation_picture
 
     def legend(model):
         ex = explain(model, "#boring plot , #zzzword")

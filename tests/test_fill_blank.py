@@ -35,7 +35,7 @@ def _dev(path: Path) -> Path:
 
 
 def _opts(tmp: Path, out: str, lines: int = 900, **kw):
-    from rnnlu.pretrain import PretrainOptions
+    from rnnlu.training.pretrain import PretrainOptions
 
     base = dict(corpus=[str(_corpus(tmp / "corpus.txt", lines))], out=str(tmp / out), arch="bigru", hidden=24,
                 embedding_dim=16, epochs=6, batch_size=32, lr=1e-2, dropout=0.0, objective="blank", min_freq=1,
@@ -47,7 +47,7 @@ def _opts(tmp: Path, out: str, lines: int = 900, **kw):
 
 @pytest.fixture(scope="module")
 def blank_model(tmp_path_factory):
-    from rnnlu.pretrain import pretrain
+    from rnnlu.training.pretrain import pretrain
 
     tmp = tmp_path_factory.mktemp("blank")
     result = pretrain(_opts(tmp, "m/fb.safetensors"))
@@ -109,11 +109,11 @@ def test_read_items_three_layouts(tmp_path):
 def test_numpy_answers_equal_torch(blank_model):
     import torch
 
-    from rnnlu.blank import BlankModel
-    from rnnlu.blank_network import BlankModel as TorchBlank
-    from rnnlu.config import ModelConfig
-    from rnnlu.modelfile import load_tensors
-    from rnnlu.train import _pad
+    from rnnlu.engine.blank import BlankModel
+    from rnnlu.nn.blank import BlankModel as TorchBlank
+    from rnnlu.engine.config import ModelConfig
+    from rnnlu.engine.modelfile import load_tensors
+    from rnnlu.training.train import _pad
 
     path, _, _ = blank_model
     model = BlankModel.load(path)
@@ -138,7 +138,7 @@ def test_training_teaches_agreement_across_an_attractor(blank_model):
     from rnnlu.tasks.fill_blank.task import evaluate
 
     path, result, tmp = blank_model
-    from rnnlu.blank import BlankModel
+    from rnnlu.engine.blank import BlankModel
 
     scores = evaluate(BlankModel.load(path), read_items(tmp / "dev.tsv"))
     assert scores["metrics"]["accuracy"] >= 0.9          # half the items have an attractor of the other number
@@ -146,7 +146,7 @@ def test_training_teaches_agreement_across_an_attractor(blank_model):
 
 
 def test_interrupted_and_resumed_run_writes_the_same_file(tmp_path):
-    from rnnlu.pretrain import pretrain
+    from rnnlu.training.pretrain import pretrain
 
     small = dict(lines=300, epochs=2, checkpoint_every=3, dropout=0.2)   # dropout: torch's random state must travel too
     whole = pretrain(_opts(tmp_path, "a/fb.safetensors", **small))
@@ -161,7 +161,7 @@ def test_interrupted_and_resumed_run_writes_the_same_file(tmp_path):
 
 
 def test_resume_with_other_options_is_refused(tmp_path):
-    from rnnlu.pretrain import pretrain
+    from rnnlu.training.pretrain import pretrain
 
     pretrain(_opts(tmp_path, "c/fb.safetensors", lines=300, epochs=2, checkpoint_every=3, time_budget=1e-6))
     with pytest.raises(UsageError, match="other options"):
@@ -169,7 +169,7 @@ def test_resume_with_other_options_is_refused(tmp_path):
 
 
 def test_multi_word_and_unknown_options_are_scored_and_flagged(blank_model):
-    from rnnlu.blank import BlankModel
+    from rnnlu.engine.blank import BlankModel
 
     path, _, _ = blank_model
     model = BlankModel.load(path)
@@ -238,7 +238,7 @@ def test_evaluate_fill_blank(blank_model, run_cli):
     assert r.returncode == 0, r.stderr.decode()
     result = json.loads(r.stdout)
     assert result["metrics"]["items"] == len(SUBJECTS) * len(PLACES)
-    from rnnlu.blank import BlankModel
+    from rnnlu.engine.blank import BlankModel
     from rnnlu.tasks.fill_blank.task import evaluate
 
     expected = evaluate(BlankModel.load(path), read_items(tmp / "dev.tsv"))["metrics"]["accuracy"]
@@ -271,7 +271,7 @@ def test_option_spellings_users_write(blank_model, run_cli, tmp_path):
 
 
 def test_an_unknown_option_does_not_win_by_unk_mass(blank_model):
-    from rnnlu.blank import BlankModel
+    from rnnlu.engine.blank import BlankModel
 
     path, _, _ = blank_model
     model = BlankModel.load(path)
@@ -294,8 +294,8 @@ def test_malformed_evaluation_files_name_their_line(blank_model, run_cli, tmp_pa
 
 @pytest.mark.parametrize("damage", ["cutoffs", "tail shape", "nan", "missing"])
 def test_damaged_answer_side_is_refused_at_load(blank_model, tmp_path, damage):
-    from rnnlu.blank import BlankModel
-    from rnnlu.modelfile import load_tensors, save_tensors
+    from rnnlu.engine.blank import BlankModel
+    from rnnlu.engine.modelfile import load_tensors, save_tensors
 
     path, _, _ = blank_model
     tensors, meta = load_tensors(path)

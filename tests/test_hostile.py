@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnlu.config import ModelConfig
-from rnnlu.model import Model
-from rnnlu.modelfile import save_tensors
-from rnnlu.vocab import Vocab
+from rnnlu.engine.config import ModelConfig
+from rnnlu.engine.model import Model
+from rnnlu.engine.modelfile import save_tensors
+from rnnlu.engine.vocab import Vocab
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -502,7 +502,7 @@ def test_unwritable_rnnlu_home_for_a_named_model(run_cli, fixture_files, tmp_pat
 
 def _interrupted_checkpoint(fixture_files, out: Path) -> Path:
     """A real checkpoint, as an interrupted run leaves it (stopped after its first epoch)."""
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.training.train import TrainOptions, train
 
     class Stop(Exception):
         pass
@@ -541,7 +541,7 @@ def test_checkpoint_write_failure_leaves_no_part_and_no_checkpoint(tmp_path, mon
     import torch
 
     from rnnlu.errors import RnnluError
-    from rnnlu.train import save_checkpoint
+    from rnnlu.training.train import save_checkpoint
 
     def full_disk(state, path):
         Path(path).write_bytes(b"half")
@@ -573,8 +573,8 @@ def test_command_help_shows_no_python_types_and_an_example(run_cli, command):
 
 
 def test_select_says_when_its_timings_were_taken_on_a_loaded_machine(capsys):
-    from rnnlu.render import show_selection
-    from rnnlu.select import Candidate, Selection, speed_ratios
+    from rnnlu.render.reports import show_selection
+    from rnnlu.training.select import Candidate, Selection, speed_ratios
 
     candidates = [Candidate("lstm", [0.8], 10, 2.0, 100.0, 1), Candidate("gru", [0.8], 9, 1.0, 150.0, 1)]
     for loaded in (False, True):
@@ -615,7 +615,7 @@ def test_max_chars_below_one_is_a_usage_error(run_cli):
 @pytest.fixture(scope="module")
 def tiny_tagger(tmp_path_factory):
     pytest.importorskip("torch")
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.training.train import TrainOptions, train
 
     folder = tmp_path_factory.mktemp("tagger")
     data = folder / "pos.tsv"

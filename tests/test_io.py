@@ -6,7 +6,7 @@ import pytest
 
 from rnnlu import io
 from rnnlu.errors import RnnluError, UsageError
-from rnnlu.modelfile import atomic_write
+from rnnlu.engine.modelfile import atomic_write
 
 
 def test_csv_rows_keep_every_field_and_report_line_numbers(tmp_path):

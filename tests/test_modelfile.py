@@ -6,8 +6,8 @@ import pytest
 
 from rnnlu import registry
 from rnnlu.errors import RnnluError
-from rnnlu.model import Model
-from rnnlu.modelfile import load_tensors, save_tensors, sha256_of
+from rnnlu.engine.model import Model
+from rnnlu.engine.modelfile import load_tensors, save_tensors, sha256_of
 
 
 def test_round_trip_keeps_predictions(tiny_model, tmp_path):

@@ -5,10 +5,10 @@ import json
 import pytest
 
 from conftest import SHARED
-from rnnlu.baseline import WordCountBaseline
-from rnnlu.commands import label_texts
+from rnnlu.tasks.sentiment.baseline import WordCountBaseline
+from rnnlu.tasks.sentiment.run import label_texts
 from rnnlu.metrics import score
-from rnnlu.modelfile import sha256_of
+from rnnlu.engine.modelfile import sha256_of
 from rnnlu.registry import bundled_dir, list_models, load_model
 from rnnlu.tasks import get_task
 

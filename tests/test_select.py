@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from rnnlu.select import Candidate, choose, select, speed_ratios
-from rnnlu.train import TrainOptions
+from rnnlu.training.select import Candidate, choose, select, speed_ratios
+from rnnlu.training.train import TrainOptions
 
 
 def cands(*means):

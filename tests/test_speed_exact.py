@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnlu import tokenize as tk
+from rnnlu.engine import tokenize as tk
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -88,10 +88,10 @@ def _model(cell, bidirectional, layers, buckets, pooling="max", head="classify",
     import numpy as np
     import torch
 
-    from rnnlu.config import ModelConfig
-    from rnnlu.model import Model
-    from rnnlu.network import Network
-    from rnnlu.vocab import Vocab
+    from rnnlu.engine.config import ModelConfig
+    from rnnlu.engine.model import Model
+    from rnnlu.nn.network import Network
+    from rnnlu.engine.vocab import Vocab
 
     torch.manual_seed(seed)
     labels = ["negative", "neutral", "positive"] if head == "classify" else ["A", "B", "C", "D"]
@@ -118,8 +118,8 @@ def _texts(rng):
 def test_fast_probabilities_equal_the_plain_engine_and_torch(cell, bidirectional, layers, buckets):
     import torch
 
-    from rnnlu.engine import softmax
-    from rnnlu.subwords import pad_buckets
+    from rnnlu.engine.cells import softmax
+    from rnnlu.engine.subwords import pad_buckets
 
     model, net, np = _model(cell, bidirectional, layers, buckets)
     texts = _texts(np.random.default_rng(1))
@@ -139,7 +139,7 @@ def test_fast_probabilities_equal_the_plain_engine_and_torch(cell, bidirectional
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_fast_pooling_equals_the_plain_engine(pooling, cell, bidirectional):
-    from rnnlu.engine import softmax
+    from rnnlu.engine.cells import softmax
 
     model, _, np = _model(cell, bidirectional, 1, 0, pooling=pooling, seed=2)
     texts = _texts(np.random.default_rng(3))
@@ -160,7 +160,7 @@ def test_fast_tag_logits_equal_the_plain_engine(cell):
 
 
 def test_input_rows_start_afresh_when_full_and_answers_stay_the_same():
-    from rnnlu import engine
+    from rnnlu.engine import cells as engine
 
     model, _, np = _model("gru", True, 1, 50, seed=6)
     texts = _texts(np.random.default_rng(7))
@@ -174,7 +174,7 @@ def test_input_rows_start_afresh_when_full_and_answers_stay_the_same():
 def test_fast_encoder_equals_the_plain_one_with_padding_zero():
     import numpy as np
 
-    from rnnlu.engine import Encoder
+    from rnnlu.engine.cells import Encoder
 
     for cell in ("rnn", "gru", "lstm"):
         model, _, _ = _model(cell, True, 2, 0, seed=8)
@@ -207,15 +207,15 @@ def test_a_plain_short_text_needs_no_nltk():
     import subprocess
     import sys
 
-    code = ("import sys; from rnnlu.tokenize import tokenize; t = tokenize(\"I can't believe it's good!\"); "
+    code = ("import sys; from rnnlu.engine.tokenize import tokenize; t = tokenize(\"I can't believe it's good!\"); "
             "print(t == ['i', 'ca', \"n't\", 'believe', 'it', \"'s\", 'good', '!'], 'regex' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "False"]
 
 
 def test_fp32_copies_of_half_tables_give_the_same_rows_bit_for_bit():
-    from rnnlu import engine
-    from rnnlu.model import Model
+    from rnnlu.engine import cells as engine
+    from rnnlu.engine.model import Model
 
     model, _, np = _model("gru", True, 1, 50, seed=9)
     half = {k: (v.astype(np.float16) if k in ("embedding.weight", "subword.weight") else v)

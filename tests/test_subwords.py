@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlu.config import ModelConfig
-from rnnlu.engine import Encoder
-from rnnlu.model import Model
-from rnnlu.network import Network
-from rnnlu.subwords import MAX_NGRAMS, _fnv1a, bucket_ids, ngrams, pad_buckets
-from rnnlu.vocab import Vocab
+from rnnlu.engine.config import ModelConfig
+from rnnlu.engine.cells import Encoder
+from rnnlu.engine.model import Model
+from rnnlu.nn.network import Network
+from rnnlu.engine.subwords import MAX_NGRAMS, _fnv1a, bucket_ids, ngrams, pad_buckets
+from rnnlu.engine.vocab import Vocab
 
 
 def test_ngrams_mark_word_edges_and_skip_placeholders():
@@ -53,7 +53,7 @@ def test_numpy_model_with_subwords_equals_torch(cell):
 def test_unseen_word_is_read_by_its_pieces_after_training(fixture_files, tmp_path):
     """Trained with n-grams, never-seen forms of training words lean their way ('terribly' from 'terrible');
     words-only, they are all <unk> and get one answer."""
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.training.train import TrainOptions, train
 
     def run(buckets):
         out = tmp_path / f"m{buckets}.safetensors"

@@ -13,8 +13,8 @@ from rnnlu.conll import read_sentences, sentence_text
 from rnnlu.errors import RnnluError
 from rnnlu.spans import bio_spans, run_spans, span_scores
 from rnnlu.tasks.tag.baseline import FrequentTagBaseline
-from rnnlu.viterbi import bio_allowed, viterbi
-from rnnlu.wordshape import CASES, case_class, word_key
+from rnnlu.engine.viterbi import bio_allowed, viterbi
+from rnnlu.engine.wordshape import CASES, case_class, word_key
 
 POS_SENTENCES = [
     ("the dog runs .", "DET NOUN VERB PUNCT"),
@@ -48,7 +48,7 @@ def tag_files(tmp_path_factory):
 
 
 def _train(scheme: str, train_file: Path, dev_file: Path, out: Path) -> Path:
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.training.train import TrainOptions, train
 
     result = train(TrainOptions(task="tag", scheme=scheme, train=[str(train_file)], dev=[str(dev_file)], out=str(out),
                                 hidden=16, embedding_dim=16, epochs=30, min_freq=1, patience=40, seed=1, dropout=0.0,
@@ -170,9 +170,9 @@ def test_frequent_tag_baseline_round_trips():
 def test_numpy_engine_answers_as_torch_does(pos_model):
     import torch
 
-    from rnnlu.model import Model
-    from rnnlu.network import Network
-    from rnnlu.wordshape import feature_rows
+    from rnnlu.engine.model import Model
+    from rnnlu.nn.network import Network
+    from rnnlu.engine.wordshape import feature_rows
 
     model = Model.load(pos_model)
     net = Network(model.config)
@@ -292,7 +292,7 @@ def test_explain_a_tagger(run_cli, pos_model):
 def test_crf_decoding_is_the_best_path_and_marginals_sum_to_one():
     from itertools import product
 
-    from rnnlu.viterbi import marginals
+    from rnnlu.engine.viterbi import marginals
 
     rng = np.random.default_rng(3)
     em, start, end = rng.normal(size=(4, 3)), rng.normal(size=3), rng.normal(size=3)
@@ -313,7 +313,7 @@ def test_crf_decoding_is_the_best_path_and_marginals_sum_to_one():
 
 
 def test_a_crf_tagger_trains_and_answers(tmp_path, tag_files, run_cli):
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.training.train import TrainOptions, train
 
     result = train(TrainOptions(task="tag", scheme="ner", crf=True, train=[str(tag_files[2])], dev=[str(tag_files[3])],
                                 out=str(tmp_path / "crf.safetensors"), hidden=16, embedding_dim=16, epochs=25, min_freq=1,
@@ -325,8 +325,8 @@ def test_a_crf_tagger_trains_and_answers(tmp_path, tag_files, run_cli):
 
 
 def test_a_tagger_can_start_from_a_language_model(tmp_path, tag_files):
-    from rnnlu.pretrain import PretrainOptions, pretrain
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.training.pretrain import PretrainOptions, pretrain
+    from rnnlu.training.train import TrainOptions, train
 
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("\n".join(t.lower() for t, _ in POS_SENTENCES * 10) + "\n", encoding="utf-8")

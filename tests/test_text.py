@@ -2,10 +2,10 @@
 
 import pytest
 
-from rnnlu.baseline import WordCountBaseline
+from rnnlu.tasks.sentiment.baseline import WordCountBaseline
 from rnnlu.metrics import score
-from rnnlu.tokenize import tokenize
-from rnnlu.vocab import Vocab
+from rnnlu.engine.tokenize import tokenize
+from rnnlu.engine.vocab import Vocab
 
 
 @pytest.mark.parametrize("raw, ptb", [
@@ -76,7 +76,7 @@ def test_tokenizer_loads_without_all_of_nltk_and_leaves_nltk_importable():
     import subprocess
     import sys
 
-    code = ("import sys; from rnnlu.tokenize import tokenize; t = tokenize(\"I can't\"); "
+    code = ("import sys; from rnnlu.engine.tokenize import tokenize; t = tokenize(\"I can't\"); "
             "light = 'nltk.text' not in sys.modules and 'scipy' not in sys.modules; "
             "import nltk; from nltk.tokenize import TweetTokenizer; "
             "print(t, light, callable(nltk.word_tokenize), TweetTokenizer().tokenize('a b') == ['a', 'b'])")

@@ -8,11 +8,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from rnnlu.config import ARCHITECTURES, ModelConfig
+from rnnlu.engine.config import ARCHITECTURES, ModelConfig
 from rnnlu.evaluate import evaluate
-from rnnlu.network import Network
+from rnnlu.nn.network import Network
 from rnnlu.tasks import get_task
-from rnnlu.train import decontaminate
+from rnnlu.training.train import decontaminate
 
 
 @pytest.mark.parametrize("arch", list(ARCHITECTURES))
@@ -55,7 +55,7 @@ def test_trained_model_learns_the_fixture_and_writes_a_card(tiny_model, fixture_
 
 
 def test_same_seed_same_model(fixture_files, tmp_path):
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.training.train import TrainOptions, train
 
     def run(name):
         return train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])],
@@ -63,7 +63,7 @@ def test_same_seed_same_model(fixture_files, tmp_path):
                                   min_freq=1, seed=5))
 
     a, b = run("a"), run("b")
-    from rnnlu.modelfile import load_tensors
+    from rnnlu.engine.modelfile import load_tensors
 
     ta, tb = load_tensors(a.path)[0], load_tensors(b.path)[0]
     assert all((ta[k] == tb[k]).all() for k in ta)
@@ -85,7 +85,7 @@ def test_decontaminate_drops_copies_and_long_spans_of_excluded_texts(tmp_path):
 
 
 def test_negation_copies_flip_short_plain_polar_phrases(tmp_path):
-    from rnnlu.train import negation_examples
+    from rnnlu.training.train import negation_examples
 
     (tmp_path / "t.tsv").write_text("positive\thappy\nnegative\tvery bad\nneutral\tthe bus\n"
                                     "positive\tnot bad\npositive\ta long , winding and lovely film\n")
@@ -96,7 +96,7 @@ def test_negation_copies_flip_short_plain_polar_phrases(tmp_path):
 
 
 def test_negation_frames_put_the_phrase_inside_a_negated_clause(tmp_path):
-    from rnnlu.train import NEGATION_FRAMES, negation_frame_examples
+    from rnnlu.training.train import NEGATION_FRAMES, negation_frame_examples
 
     (tmp_path / "t.tsv").write_text("negative\tbad\npositive\tvery good\nneutral\tthe bus\n"
                                     "negative\tnot good\npositive\tthree good words\n")
@@ -107,7 +107,7 @@ def test_negation_frames_put_the_phrase_inside_a_negated_clause(tmp_path):
 
 
 def test_contrast_pairs_take_the_label_of_the_clause_after_but(tmp_path):
-    from rnnlu.train import contrast_examples
+    from rnnlu.training.train import contrast_examples
 
     (tmp_path / "t.tsv").write_text("positive\ta lovely film\nnegative\ta dull plot\nneutral\tthe bus came\n"
                                     "positive\tgood but long\nnegative\tbad\n")
@@ -123,8 +123,8 @@ def test_contrast_pairs_take_the_label_of_the_clause_after_but(tmp_path):
 
 
 def test_contrast_pairs_never_use_a_clause_that_is_not_itself_polar(tmp_path):
-    from rnnlu.baseline import WordCountBaseline
-    from rnnlu.train import NEGATION_WORDS, contrast_examples
+    from rnnlu.tasks.sentiment.baseline import WordCountBaseline
+    from rnnlu.training.train import NEGATION_WORDS, contrast_examples
 
     # Fragments labelled polar in phrase files ("they were not": negative) and negated clauses must not
     # become the deciding half of an "X but Y" copy: only clauses whose own words carry the label may.
@@ -143,8 +143,8 @@ def test_contrast_pairs_never_use_a_clause_that_is_not_itself_polar(tmp_path):
 
 
 def test_pretrained_language_model_learns_and_starts_a_task_model(tmp_path, fixture_files):
-    from rnnlu.pretrain import PretrainOptions, load_encoder, pretrain
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.training.pretrain import PretrainOptions, load_encoder, pretrain
+    from rnnlu.training.train import TrainOptions, train
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -166,7 +166,7 @@ def test_pretrained_language_model_learns_and_starts_a_task_model(tmp_path, fixt
     out = tmp_path / "gru.safetensors"
     card = train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])],
                               out=str(out), arch="gru", epochs=1, lr=0.0, init_from=str(lm_path), device="cpu")).card
-    from rnnlu.model import Model
+    from rnnlu.engine.model import Model
 
     model = Model.load(out)
     assert model.vocab.itos == vocab.itos and model.config.hidden_size == 16
@@ -178,8 +178,8 @@ def test_pretrained_language_model_learns_and_starts_a_task_model(tmp_path, fixt
 
 def test_init_from_refuses_a_language_model_of_another_cell(tmp_path, fixture_files):
     from rnnlu.errors import UsageError
-    from rnnlu.pretrain import PretrainOptions, pretrain
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.training.pretrain import PretrainOptions, pretrain
+    from rnnlu.training.train import TrainOptions, train
 
     lm_path = tmp_path / "lm.safetensors"
     pretrain(PretrainOptions(corpus=[str(fixture_files[0])], out=str(lm_path), arch="gru", hidden=8, embedding_dim=8,
@@ -193,7 +193,7 @@ def test_init_from_refuses_a_language_model_of_another_cell(tmp_path, fixture_fi
 
 
 def test_corpus_reader_stops_at_max_lines_and_cuts_long_lines(tmp_path):
-    from rnnlu.pretrain import read_corpus
+    from rnnlu.training.pretrain import read_corpus
 
     folder = tmp_path / "c"
     folder.mkdir()
@@ -208,8 +208,8 @@ def test_corpus_reader_stops_at_max_lines_and_cuts_long_lines(tmp_path):
 
 
 def test_calibration_offsets_are_fitted_on_dev_and_written_into_the_model(fixture_files, tmp_path):
-    from rnnlu.modelfile import load_tensors
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.engine.modelfile import load_tensors
+    from rnnlu.training.train import TrainOptions, train
 
     def run(name, calibrate):
         return train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])],
@@ -226,7 +226,7 @@ def test_calibration_offsets_are_fitted_on_dev_and_written_into_the_model(fixtur
 
 
 def test_lr_decay_halves_the_rate_after_an_epoch_without_progress(fixture_files, tmp_path):
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.training.train import TrainOptions, train
 
     result = train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])],
                                 out=str(tmp_path / "d.safetensors"), hidden=8, embedding_dim=8, epochs=6,
@@ -238,9 +238,9 @@ def test_lr_decay_halves_the_rate_after_an_epoch_without_progress(fixture_files,
 
 
 def test_lexicon_examples_are_the_baselines_words_with_their_polarity():
-    from rnnlu.baseline import WordCountBaseline
+    from rnnlu.tasks.sentiment.baseline import WordCountBaseline
     from rnnlu.errors import UsageError
-    from rnnlu.train import lexicon_examples
+    from rnnlu.training.train import lexicon_examples
 
     words = lexicon_examples({"negative", "neutral", "positive"})
     label_of = dict(zip(words.texts, words.labels))
@@ -254,8 +254,8 @@ def test_lexicon_examples_are_the_baselines_words_with_their_polarity():
 def test_augment_lexicon_teaches_words_the_training_files_never_show(fixture_files, tmp_path):
     """'superb' and 'dreadful' are not in the fixture: without the lexicon both are <unk> and get one
     answer; with it they lean their own way, and the card lists the lexicon as training data."""
-    from rnnlu.model import Model
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.engine.model import Model
+    from rnnlu.training.train import TrainOptions, train
 
     def run(lexicon):
         out = tmp_path / f"m{lexicon}.safetensors"
@@ -283,7 +283,7 @@ def test_ema_scores_and_saves_the_running_average_of_the_weights(fixture_files, 
     short-memory average learns the fixture like the raw weights; one that barely moves stays near the
     first step's weights, so it cannot."""
     from rnnlu.errors import UsageError
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.training.train import TrainOptions, train
 
     def run(ema):
         result = train(TrainOptions(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])],
@@ -305,8 +305,8 @@ def test_teacher_answers_outweigh_wrong_labels_with_full_distillation(tiny_model
     gets the dev file wrong; with --distill 1 it learns only the teacher's answers (a model trained on the
     right labels), so it gets dev right, and its card names the teacher by checksum."""
     from rnnlu.errors import UsageError
-    from rnnlu.modelfile import sha256_of
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.engine.modelfile import sha256_of
+    from rnnlu.training.train import TrainOptions, train
 
     swap = {"positive": "negative", "negative": "positive"}
     rows = [line.split("\t", 1) for line in fixture_files[0].read_text(encoding="utf-8").splitlines()]
@@ -332,7 +332,7 @@ def test_teacher_answers_outweigh_wrong_labels_with_full_distillation(tiny_model
 
 def test_a_teacher_must_know_every_training_label(tiny_model, tmp_path):
     from rnnlu.errors import UsageError
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.training.train import TrainOptions, train
 
     three = tmp_path / "three.tsv"
     three.write_text("positive\tgood fun\nnegative\tawful mess\nneutral\tthe film opens friday\n", encoding="utf-8")
@@ -347,7 +347,7 @@ def test_interrupted_and_resumed_training_writes_the_same_file(tmp_path, fixture
     import hashlib
     from pathlib import Path
 
-    from rnnlu.train import TrainOptions, train
+    from rnnlu.training.train import TrainOptions, train
 
     train_file, dev_file = fixture_files
 

@@ -2,7 +2,7 @@
 
 The library API mirrors the command line: :func:`rnnlu.tasks.get_task` gives a task,
 :func:`rnnlu.registry.load_model` a model, and each command is a plain function in
-:mod:`rnnlu.commands` that returns data.
+:mod:`rnnlu.tasks.sentiment.run` that returns data.
 """
 
 __version__ = "0.1.0"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rnnlu.tokenize import tokenize
+from rnnlu.engine.tokenize import tokenize
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from rnnlu import engine
+from rnnlu.engine import cells as engine
 from rnnlu.errors import RnnluError
-from rnnlu.model import Forward, Model
-from rnnlu.tokenize import tokenize
+from rnnlu.engine.model import Forward, Model
+from rnnlu.engine.tokenize import tokenize
 
 MAX_TOKENS = 400   # leave-one-out runs the model once per word; a paragraph is plenty for one picture
 
@@ -144,7 +144,7 @@ def explain(model: Model, text: str, max_tokens: int = MAX_TOKENS) -> Explanatio
     from rnnlu.tasks import get_task
 
     if model.config.tokenizer == "surface":  # taggers read words as written
-        from rnnlu.tokenize import surface_tokens
+        from rnnlu.engine.tokenize import surface_tokens
 
         tokens = [t for t, _, _ in surface_tokens(text)]
     else:
@@ -160,7 +160,7 @@ def explain(model: Model, text: str, max_tokens: int = MAX_TOKENS) -> Explanatio
 
     per_trace = [(t.layer + 1, "backward" if t.reverse else "forward", gate_means(t, 0, length, config.cell)) for t in fwd.traces]
     if config.case_features:
-        from rnnlu.wordshape import word_key
+        from rnnlu.engine.wordshape import word_key
 
         ids = model.vocab.encode([word_key(t) for t in tokens])
     else:

@@ -48,7 +48,7 @@ def label_frame(frame, column: str = "text", model: str | None = None, compare: 
     """
     import pandas as pd
 
-    from rnnlu.commands import sentiment_row
+    from rnnlu.tasks.sentiment.run import sentiment_row
     from rnnlu.io import merge_columns
     from rnnlu.tasks import get_task
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from rnnlu.errors import RnnluError, UsageError
-from rnnlu.modelfile import atomic_write
+from rnnlu.engine.modelfile import atomic_write
 
 MAX_CHARS = 100_000
 FORMATS = ("table", "json", "jsonl", "csv", "tsv")

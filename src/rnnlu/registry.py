@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from rnnlu.errors import RnnluError
-from rnnlu.modelfile import sha256_of
+from rnnlu.engine.modelfile import sha256_of
 
 SUFFIX = ".safetensors"
 CARD_SUFFIX = ".card.json"
@@ -166,7 +166,7 @@ def load_model(name_or_path: str | None = None, task: str = "sentiment", scheme:
 
     A tag model's default is chosen per scheme (``defaults["tag:pos"]``; coin when none is given).
     """
-    from rnnlu.model import Model
+    from rnnlu.engine.model import Model
 
     entry = find_model(name_or_path, f"tag:{scheme or 'coin'}" if task == "tag" else task)
     if entry.bundled:
@@ -187,7 +187,7 @@ WEIGHT_SUFFIXES = (SUFFIX, ".counts")   # every bundled file of weights or count
 
 def write_index(defaults: dict[str, str], folder: Path | None = None) -> Path:
     """Record the sha256 of every bundled model file (maintainers run this after adding weights)."""
-    from rnnlu.modelfile import atomic_write
+    from rnnlu.engine.modelfile import atomic_write
 
     folder = folder or bundled_dir()
     index = {"defaults": defaults,

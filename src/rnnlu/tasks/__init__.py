@@ -8,7 +8,7 @@ from rnnlu.tasks.base import Task
 
 def get_task(name: str, **options) -> Task:
     """The task called ``name``; ``options`` such as a tag ``scheme`` go to its constructor."""
-    from rnnlu.tasks.sentiment import SentimentTask
+    from rnnlu.tasks.sentiment.task import SentimentTask
     from rnnlu.tasks.tag import TagTask
 
     tasks = {"sentiment": SentimentTask, "tag": TagTask}

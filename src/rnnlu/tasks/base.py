@@ -14,7 +14,7 @@ from rnnlu.metrics import Scores
 
 if TYPE_CHECKING:
     from rnnlu.checks import CheckItem
-    from rnnlu.model import Model
+    from rnnlu.engine.model import Model
 
 
 @dataclass

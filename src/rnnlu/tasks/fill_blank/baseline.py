@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnlu.errors import RnnluError
-from rnnlu.modelfile import load_tensors, save_tensors
+from rnnlu.engine.modelfile import load_tensors, save_tensors
 
 BOUNDARY = "<s>"     # stands before and after every sentence (id 0)
 

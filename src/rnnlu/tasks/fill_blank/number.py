@@ -3,7 +3,7 @@
 Read from the POS-tagged Universal Dependencies treebanks in ``../shared/data/tagging/ud`` (every
 word form whose UPOS is VERB/AUX with ``Tense=Pres``, grouped by lemma). The fill-blank trainer
 uses the pairs to teach agreement on purpose: wherever a word of a pair occurs in the corpus, the
-model must also prefer it over its partner (:mod:`rnnlu.blank_network`).
+model must also prefer it over its partner (:mod:`rnnlu.nn.blank`).
 """
 
 from __future__ import annotations

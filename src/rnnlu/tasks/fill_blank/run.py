@@ -24,7 +24,7 @@ class FillBlankRun:
 
 
 def load_fill_blank_model(name_or_path: str | None = None):
-    from rnnlu.blank import BlankModel
+    from rnnlu.engine.blank import BlankModel
     from rnnlu.registry import find_model, verify_bundled
 
     entry = find_model(name_or_path, task="fill-blank")

@@ -7,11 +7,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rnnlu.blank import BlankModel
+from rnnlu.engine.blank import BlankModel
 from rnnlu.errors import RnnluError
 from rnnlu.tasks.fill_blank.baseline import BaselineAnswer, NgramBaseline
 from rnnlu.tasks.fill_blank.items import BlankItem
-from rnnlu.tokenize import tokenize
+from rnnlu.engine.tokenize import tokenize
 
 BASELINE_FILE = "fill-blank-ngram.counts"
 

@@ -13,8 +13,8 @@ from rnnlu.errors import RnnluError, UsageError
 from rnnlu.spans import spans_of
 from rnnlu.tasks.base import Task, batched
 from rnnlu.tasks.tag.schemes import Scheme, get_scheme
-from rnnlu.tokenize import surface_tokens
-from rnnlu.viterbi import bio_allowed, marginals, viterbi
+from rnnlu.engine.tokenize import surface_tokens
+from rnnlu.engine.viterbi import bio_allowed, marginals, viterbi
 
 
 @dataclass

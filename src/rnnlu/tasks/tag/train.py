@@ -1,6 +1,6 @@
 """Training a tagger: the loss of the tag head (cross-entropy per token), on the training module's pieces.
 
-Called by :func:`rnnlu.train.train` for ``task == "tag"``: same options, output paths, epoch log,
+Called by :func:`rnnlu.training.train.train` for ``task == "tag"``: same options, output paths, epoch log,
 early stopping on dev, checkpoint/resume and model card as sentiment; what differs is the examples
 (one tag per token), the word features (lower-cased keys, case class, n-grams of the surface form)
 and the dev metric (token accuracy for pos, exact-span F1 for ner and coin).
@@ -23,15 +23,15 @@ from pathlib import Path
 import numpy as np
 
 from rnnlu import __version__
-from rnnlu.config import ARCHITECTURES, ModelConfig
+from rnnlu.engine.config import ARCHITECTURES, ModelConfig
 from rnnlu.errors import RnnluError, UsageError
-from rnnlu.model import Model
-from rnnlu.modelfile import atomic_write, sha256_of
+from rnnlu.engine.model import Model
+from rnnlu.engine.modelfile import atomic_write, sha256_of
 from rnnlu.tasks.tag.baseline import FrequentTagBaseline
 from rnnlu.tasks.tag.evaluate import card_entry, evaluate_tags, score_tags
 from rnnlu.tasks.tag.task import TaggedData, TagTask
-from rnnlu.vocab import Vocab
-from rnnlu.wordshape import feature_rows, word_key
+from rnnlu.engine.vocab import Vocab
+from rnnlu.engine.wordshape import feature_rows, word_key
 
 # Options of `rnnlu train` that mean something for one label per text only.
 _TEXT_ONLY = {"calibrate": "--calibrate", "augment_negation": "--augment-negation", "augment_contrast": "--augment-contrast",
@@ -44,8 +44,8 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
     import torch
     import torch.nn.functional as F
 
-    from rnnlu.network import Network, pick_device
-    from rnnlu.trainkit import EpochLog, TrainResult, _bucketed_batches, _lm_provenance, card_markdown, card_path_for, resolve_out
+    from rnnlu.nn.network import Network, pick_device
+    from rnnlu.training.kit import EpochLog, TrainResult, _bucketed_batches, _lm_provenance, card_markdown, card_path_for, resolve_out
 
     refused = [flag for key, flag in _TEXT_ONLY.items() if getattr(opts, key)]
     if refused:
@@ -87,7 +87,7 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         state.update({name: torch.from_numpy(np.asarray(value, dtype=np.float32)) for name, value in pretrained.items()})
         net.load_state_dict(state)
     if opts.crf and task.scheme.spans == "bio":
-        from rnnlu.viterbi import bio_allowed
+        from rnnlu.engine.viterbi import bio_allowed
 
         net.crf.constrain(*bio_allowed(labels))
     net = net.to(device)
@@ -229,7 +229,7 @@ def _from_language_model(opts, cell: str, bidirectional: bool, keys: list[list[s
     (their vectors start random at the LM's scale), its word vectors and its encoder."""
     from collections import Counter
 
-    from rnnlu.lmfile import encoder_tensors, load_encoder
+    from rnnlu.engine.lmfile import encoder_tensors, load_encoder
 
     lm_config, lm_vocab, lm_tensors, _ = load_encoder(opts.init_from)
     if lm_config.cell != cell:

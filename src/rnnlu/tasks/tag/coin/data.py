@@ -1,7 +1,7 @@
 """Coin-mention data: the alias table, alias matching, near-copy keys, splits and hand labels.
 
 Tags: ``U`` (not a coin) or a coin's ticker on every token of a mention. Tokens are
-``rnnlu.tokenize.surface_tokens``. Safe aliases tag themselves; context-dependent aliases are
+``rnnlu.engine.tokenize.surface_tokens``. Safe aliases tag themselves; context-dependent aliases are
 labelled by hand (``labels.tsv``, policy in ``POLICY.md``).
 """
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rnnlu.subwords import bucket_ids
+from rnnlu.engine.subwords import bucket_ids
 
 CASES = ("lower", "title", "upper", "digit", "mixed", "other")
 _URL_RE = re.compile(r"^(https?://|www\.)", re.IGNORECASE)

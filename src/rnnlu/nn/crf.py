@@ -1,5 +1,5 @@
 """A linear-chain CRF on top of the tag head (training side, torch): tag-to-tag transition scores
-learned with the sentence-level log-likelihood. Answering decodes with :mod:`rnnlu.viterbi` (NumPy).
+learned with the sentence-level log-likelihood. Answering decodes with :mod:`rnnlu.engine.viterbi` (NumPy).
 
 Tensors (in the model file): ``crf.transitions`` [from, to], ``crf.start`` and ``crf.end`` [labels].
 Moves the scheme forbids (BIO: ``O`` -> ``I-X``) are masked out in training and decoding alike.
@@ -23,7 +23,7 @@ class CRF(nn.Module):
         self.register_buffer("allowed", torch.ones(labels, labels, dtype=torch.bool), persistent=False)
 
     def constrain(self, start, trans) -> None:
-        """Allowed first tags [L] and moves [L, L] (NumPy bool arrays, from :func:`rnnlu.viterbi.bio_allowed`)."""
+        """Allowed first tags [L] and moves [L, L] (NumPy bool arrays, from :func:`rnnlu.engine.viterbi.bio_allowed`)."""
         self.allowed_start.copy_(torch.from_numpy(start))
         self.allowed.copy_(torch.from_numpy(trans))
 

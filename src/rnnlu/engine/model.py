@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlu import engine
-from rnnlu.config import ModelConfig, tensor_names
+from rnnlu.engine import cells as engine
+from rnnlu.engine.config import ModelConfig, tensor_names
 from rnnlu.errors import RnnluError
-from rnnlu.modelfile import load_tensors, save_tensors
-from rnnlu.subwords import pad_buckets
-from rnnlu.vocab import Vocab
-from rnnlu.wordshape import feature_rows, word_key
+from rnnlu.engine.modelfile import load_tensors, save_tensors
+from rnnlu.engine.subwords import pad_buckets
+from rnnlu.engine.vocab import Vocab
+from rnnlu.engine.wordshape import feature_rows, word_key
 
 FORMAT_VERSION = 1
 POOLINGS = ("max", "mean", "last")

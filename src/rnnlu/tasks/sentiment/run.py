@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from rnnlu.io import Source
 from rnnlu.registry import load_model
 from rnnlu.tasks import get_task
-from rnnlu.tasks.sentiment import SentimentResult
+from rnnlu.tasks.sentiment.task import SentimentResult
 
 
 @dataclass

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlu.config import ModelConfig
+from rnnlu.engine.config import ModelConfig
 from rnnlu.errors import RnnluError, UsageError
-from rnnlu.modelfile import load_tensors
-from rnnlu.vocab import Vocab
+from rnnlu.engine.modelfile import load_tensors
+from rnnlu.engine.vocab import Vocab
 
 
 def load_encoder(path: str) -> tuple[ModelConfig, Vocab, dict[str, np.ndarray], dict]:
     """A pretrained LM file: its config, vocabulary, tensors and metadata."""
-    from rnnlu.model import check_model_file
+    from rnnlu.engine.model import check_model_file
 
     tensors, meta = load_tensors(path)
     if meta.get("format") != "rnnlu" or not isinstance(meta.get("config"), dict) or meta["config"].get("head") != "lm":

@@ -1,4 +1,4 @@
-"""The fill-blank model in NumPy (answering): the equations of :mod:`rnnlu.blank_network`.
+"""The fill-blank model in NumPy (answering): the equations of :mod:`rnnlu.nn.blank`.
 
     left, right = forward state before the blank, backward state after it (the shared engine)
     q = W2 relu(W1 [left; right] + b1) + b2
@@ -19,11 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlu import engine
-from rnnlu.config import ModelConfig
+from rnnlu.engine import cells as engine
+from rnnlu.engine.config import ModelConfig
 from rnnlu.errors import RnnluError
-from rnnlu.modelfile import load_tensors
-from rnnlu.vocab import UNK, Vocab
+from rnnlu.engine.modelfile import load_tensors
+from rnnlu.engine.vocab import UNK, Vocab
 
 
 def log_softmax(x: np.ndarray) -> np.ndarray:
@@ -85,7 +85,7 @@ class BlankModel:
 
     @classmethod
     def load(cls, path: str | Path, card: dict | None = None, name: str | None = None) -> "BlankModel":
-        from rnnlu.model import check_model_file
+        from rnnlu.engine.model import check_model_file
 
         tensors, meta = load_tensors(path, keep_half=frozenset({"embedding.weight"}))
         config = meta.get("config") if isinstance(meta.get("config"), dict) else {}

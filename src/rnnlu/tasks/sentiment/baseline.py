@@ -21,7 +21,7 @@ class BaselineResult:
 
 
 def _read_list(name: str) -> list[str]:
-    text = resources.files("rnnlu.lexicons").joinpath(name).read_text(encoding="utf-8")
+    text = resources.files("rnnlu.tasks.sentiment.lexicons").joinpath(name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith(";")]
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlu.config import ModelConfig
+from rnnlu.engine.config import ModelConfig
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ Neither state has seen word i, so every position of every sentence is a training
 agreement is taught on purpose: where word i is a present-tense verb form with a partner of the
 other number (is/are, hates/hate, ...), a second loss asks the model to prefer it over that
 partner: -log softmax([log P(w), log P(partner)])[0]. Inference runs the same equations in NumPy
-(:mod:`rnnlu.blank`), from the same tensors.
+(:mod:`rnnlu.engine.blank`), from the same tensors.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from rnnlu.config import ModelConfig
-from rnnlu.network import _encode, _encoder_layers
+from rnnlu.engine.config import ModelConfig
+from rnnlu.nn.network import _encode, _encoder_layers
 
 CUTOFFS = (2000, 10000)   # adaptive softmax clusters: words 0-1999 in the head, then two tails
 

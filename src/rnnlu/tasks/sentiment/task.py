@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlu.baseline import BaselineResult, WordCountBaseline
+from rnnlu.tasks.sentiment.baseline import BaselineResult, WordCountBaseline
 from rnnlu.errors import RnnluError
 from rnnlu.io import read_labelled_rows
 from rnnlu.tasks.base import LabelledData, Task, batched, choose
-from rnnlu.tokenize import tokenize
+from rnnlu.engine.tokenize import tokenize
 
 LABEL_ALIASES = {"pos": "positive", "neg": "negative", "neu": "neutral", "1": "positive", "0": "negative",
                  "positive": "positive", "negative": "negative", "neutral": "neutral"}
@@ -58,7 +58,7 @@ class SentimentTask(Task):
         return WordCountBaseline.opinion_lexicon()
 
     def checks(self):
-        from rnnlu.tasks.sentiment_checks import DESCRIPTIONS, sentiment_checks
+        from rnnlu.tasks.sentiment.checks import DESCRIPTIONS, sentiment_checks
 
         return sentiment_checks(), DESCRIPTIONS
 

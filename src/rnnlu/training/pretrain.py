@@ -29,12 +29,12 @@ from pathlib import Path
 import numpy as np
 
 from rnnlu import __version__
-from rnnlu.config import ARCHITECTURES, ModelConfig
+from rnnlu.engine.config import ARCHITECTURES, ModelConfig
 from rnnlu.errors import RnnluError, UsageError
-from rnnlu.lmfile import encoder_tensors, load_encoder  # noqa: F401  (moved there; still importable from here)
-from rnnlu.modelfile import atomic_write, load_tensors, save_tensors, sha256_of
-from rnnlu.tokenize import tokenize
-from rnnlu.vocab import Vocab
+from rnnlu.engine.lmfile import encoder_tensors, load_encoder  # noqa: F401  (moved there; still importable from here)
+from rnnlu.engine.modelfile import atomic_write, load_tensors, save_tensors, sha256_of
+from rnnlu.engine.tokenize import tokenize
+from rnnlu.engine.vocab import Vocab
 
 TEXT_SUFFIXES = (".txt", ".txt.gz", ".tsv", ".tokens")
 
@@ -201,8 +201,8 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     """
     import torch
 
-    from rnnlu.network import pick_device
-    from rnnlu.trainkit import _bucketed_batches, resolve_out
+    from rnnlu.nn.network import pick_device
+    from rnnlu.training.kit import _bucketed_batches, resolve_out
 
     if opts.arch not in ARCHITECTURES:
         raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
@@ -216,7 +216,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
         raise UsageError("--objective blank needs --embedding-dim 16 or more (its rarest-word cluster gets a 16th of it)")
     if opts.objective == "lm" and (opts.dev or opts.agreement_from):
         raise UsageError("--dev and --agreement-from apply to --objective blank only")
-    from rnnlu.train import check_options, writable_out
+    from rnnlu.training.train import check_options, writable_out
 
     check_options(opts)
     writable_out(opts.out)  # an unwritable --out fails now, not after reading the corpus and training
@@ -244,7 +244,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     pairs: dict[str, str] = {}
     dev_items: dict[str, list] = {}
     if blank:
-        from rnnlu.blank_network import BlankModel
+        from rnnlu.nn.blank import BlankModel
         from rnnlu.tasks.fill_blank.items import read_items
 
         partners = torch.zeros(len(vocab), dtype=torch.long)
@@ -261,7 +261,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
             dev_items[path] = items
         net = BlankModel(config, partners, opts.agreement_weight).to(device)
     else:
-        from rnnlu.network import LanguageModel
+        from rnnlu.nn.network import LanguageModel
 
         net = LanguageModel(config).to(device)
     optimizer = torch.optim.Adam(net.parameters(), lr=opts.lr)
@@ -364,7 +364,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     name = out_path.name.removesuffix(".safetensors")
     meta = {"format": "rnnlu", "version": 1, "config": config.to_dict(), "vocab": vocab.itos, "name": name}
     if blank:
-        from rnnlu.blank_network import cutoffs_for
+        from rnnlu.nn.blank import cutoffs_for
 
         meta["softmax_cutoffs"] = cutoffs_for(len(vocab))
     save_tensors(out_path, tensors, meta)
@@ -491,7 +491,7 @@ def _blank_accuracy(net, vocab: Vocab, items: list, device) -> float:
 
 def _pad(batch: list[list[int]], device):
     """The training padder's (ids, lengths), with the ids on ``device``."""
-    from rnnlu.trainkit import _pad as pad_ids
+    from rnnlu.training.kit import _pad as pad_ids
 
     ids, lengths = pad_ids(batch)
     return ids.to(device), lengths

@@ -21,19 +21,19 @@ from pathlib import Path
 import numpy as np
 
 from rnnlu import __version__
-from rnnlu.baseline import WordCountBaseline
-from rnnlu.calibrate import Calibration, DevScores, fit_label_offsets
-from rnnlu.config import ARCHITECTURES, ModelConfig
+from rnnlu.tasks.sentiment.baseline import WordCountBaseline
+from rnnlu.training.calibrate import Calibration, DevScores, fit_label_offsets
+from rnnlu.engine.config import ARCHITECTURES, ModelConfig
 from rnnlu.errors import RnnluError, UsageError
 from rnnlu.metrics import score
-from rnnlu.model import Model
-from rnnlu.modelfile import atomic_write, sha256_of
-from rnnlu.subwords import pad_buckets
+from rnnlu.engine.model import Model
+from rnnlu.engine.modelfile import atomic_write, sha256_of
+from rnnlu.engine.subwords import pad_buckets
 from rnnlu.tasks import get_task
 from rnnlu.tasks.base import LabelledData, choose
-from rnnlu.tokenize import tokenize
-from rnnlu.vocab import Vocab
-from rnnlu.trainkit import (EpochLog, TrainResult, _bucketed_batches, _lm_provenance, _pad, card_markdown,  # noqa: F401
+from rnnlu.engine.tokenize import tokenize
+from rnnlu.engine.vocab import Vocab
+from rnnlu.training.kit import (EpochLog, TrainResult, _bucketed_batches, _lm_provenance, _pad, card_markdown,  # noqa: F401
                              card_path_for, resolve_out)
 
 
@@ -405,7 +405,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     import torch
     import torch.nn.functional as F
 
-    from rnnlu.network import Network, pick_device
+    from rnnlu.nn.network import Network, pick_device
 
     task = get_task(opts.task)
     torch.set_num_threads(opts.threads or os.cpu_count() or 1)
@@ -440,7 +440,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     if opts.init_from:
         if opts.embeddings:
             raise UsageError("--init-from brings its own word vectors; leave out --embeddings")
-        from rnnlu.lmfile import encoder_tensors, load_encoder
+        from rnnlu.engine.lmfile import encoder_tensors, load_encoder
 
         lm_config, vocab, lm_tensors, _ = load_encoder(opts.init_from)
         if lm_config.cell != cell:

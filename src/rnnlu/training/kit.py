@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnlu.modelfile import sha256_of
+from rnnlu.engine.modelfile import sha256_of
 
 
 @dataclass

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
 from pathlib import Path
 
 from rnnlu import io
-from rnnlu.render import _console, write_rows  # one console and one row writer for every command
+from rnnlu.render.console import terminal, write_rows  # one console and one row writer for every command
 
 
 def answer_row(a, compare: bool) -> dict:
@@ -47,7 +46,7 @@ def write_answers(run, source: io.Source, fmt: str, output: Path | None, compare
                     writer.write(io.merge_row(_input_fields(a, source), answer_row(a, compare)))
             writer.close()
     if compare and fmt != "table" and run.total > 1:
-        _console(stderr=True).print(f"model and n-gram baseline agree on {run.agree:,} of {run.total:,} blanks "
+        terminal(stderr=True).print(f"model and n-gram baseline agree on {run.agree:,} of {run.total:,} blanks "
                                     f"({run.agree / run.total:.1%})")
     return run.bad
 
@@ -80,7 +79,7 @@ def _print_table(answers: list, compare: bool) -> None:
             row.append(("[yellow]" if differs else "") + escape(b.answer if b else "") + ("[/]" if differs else ""))
             row.append(escape(_counts_text(b)) if b else "")
         table.add_row(*row)
-    console = _console()
+    console = terminal()
     console.print(table)
     unknown = sorted({w for a in answers for w in a.unknown})
     if unknown:
@@ -100,7 +99,7 @@ def show_blank_evaluation(result: dict, fmt: str) -> None:
         return
     from rich.table import Table
 
-    console = _console()
+    console = terminal()
     m = result["metrics"]
     console.print(f"{result['data']}: {m['items']:,} items · model {result['model']}")
     table = Table(show_header=True, title_justify="left")
@@ -157,7 +156,7 @@ def show_blank_explanation(ex, fmt: str, svg: Path | None = None, html: Path | N
     console.print("memory rewritten: |h_t - h_prev| / |h_prev| of the pass that carries the word to the blank; "
                   "units kept: share whose gate held the old memory; p(answer) moved: with minus without the word.",
                   style="dim")
-    from rnnlu.modelfile import atomic_write
+    from rnnlu.engine.modelfile import atomic_write
 
     if svg:
         with atomic_write(svg) as f:

@@ -1,6 +1,6 @@
 """The trainable network in PyTorch: embeddings -> recurrent encoder -> task head.
 
-Used for training only. Inference runs the same equations in NumPy (:mod:`rnnlu.engine`), from
+Used for training only. Inference runs the same equations in NumPy (:mod:`rnnlu.engine.cells`), from
 the same tensors, with the same names: ``state_dict()`` is exactly what a model file stores.
 """
 
@@ -10,8 +10,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from rnnlu.config import ModelConfig
-from rnnlu.wordshape import case_rows
+from rnnlu.engine.config import ModelConfig
+from rnnlu.engine.wordshape import case_rows
 
 _RNN = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
@@ -28,7 +28,7 @@ class Network(nn.Module):
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden_size * config.directions, len(config.labels))
         if config.crf:  # tag head: transition scores on top of the per-token scores
-            from rnnlu.crf import CRF
+            from rnnlu.nn.crf import CRF
 
             self.crf = CRF(len(config.labels))
 

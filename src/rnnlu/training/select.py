@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from rnnlu.model import Model
-from rnnlu.modelfile import atomic_write, sha256_of
-from rnnlu.train import TrainOptions, card_markdown, card_path_for, resolve_out, train, train_command
+from rnnlu.engine.model import Model
+from rnnlu.engine.modelfile import atomic_write, sha256_of
+from rnnlu.training.train import TrainOptions, card_markdown, card_path_for, resolve_out, train, train_command
 
 ORDER = ["bilstm", "bigru", "lstm", "gru"]
 
@@ -111,7 +111,7 @@ def select(base: TrainOptions, tolerance: float = 0.5, seeds: int = 1, include_r
            on_progress: Callable[[str], None] | None = None) -> Selection:
     """Train every architecture in ORDER (plus plain RNN when asked) and choose; saves the choice to ``base.out``."""
     from rnnlu.tasks import get_task
-    from rnnlu.train import check_options, writable_out
+    from rnnlu.training.train import check_options, writable_out
 
     check_options(base)
     writable_out(base.out)  # before an hour of training, not after

@@ -1,0 +1,121 @@
+"""The three answering commands: sentiment, tag, fill-blank. Same inputs, same outputs, one engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from rnnlu.cli.app import app
+from rnnlu.cli.options import (ColumnOption, CsvOption, FieldOption, FormatOption, JsonlOption, MaxCharsOption,
+                               ModelOption, OutputOption, compare_option, open_input, output_format, texts_argument)
+from rnnlu.errors import RnnluError, UsageError
+
+SentimentTexts = texts_argument("Texts to label; omit to read stdin, one text per line.")
+SentimentCompare = compare_option("Show the word-count baseline beside the model, and how often they agree.")
+TagTexts = texts_argument("Texts to tag; omit to read stdin, one text per line.")
+TagCompare = compare_option("Show the baseline's tags beside the model's, differences marked.")
+BlankTexts = texts_argument("Sentences with a blank ___ and, right after it, the options: (hate/hates), (hate or hates) or [hate|hates]. Omit to read stdin, one per line.")
+BlankCompare = compare_option("Show the n-gram count baseline's choice and the counts it used.")
+
+
+@app.command()
+def sentiment(
+    texts: SentimentTexts = None,
+    csv: CsvOption = None,
+    column: ColumnOption = None,
+    jsonl: JsonlOption = None,
+    field: FieldOption = None,
+    model: ModelOption = None,
+    compare: SentimentCompare = False,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    max_chars: MaxCharsOption = 100_000,
+    workers: Annotated[Optional[int], typer.Option(help="Processes answering side by side once the input passes 2,048 texts (default: one per idle core; 1: this process only). Same labels, same order.", show_default=False)] = None,
+):
+    """Label texts positive / negative / neutral, with each label's probability."""
+    from rnnlu.render.sentiment import write_results
+    from rnnlu.tasks.sentiment.run import run_sentiment
+
+    source = open_input(texts, csv, column, jsonl, field, max_chars)
+    fmt = output_format(fmt, output, source.kind)
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be 1 or more, not {workers}")
+    run = run_sentiment(source, model=model, compare=compare, workers=workers)
+    write_results(run, source, fmt, output, compare)
+
+
+@app.command()
+def tag(
+    texts: TagTexts = None,
+    scheme: Annotated[Optional[str], typer.Option(help="coin | pos | ner (default: the --model's own, else coin).", show_default=False)] = None,
+    csv: CsvOption = None,
+    column: ColumnOption = None,
+    jsonl: JsonlOption = None,
+    field: FieldOption = None,
+    conll: Annotated[Optional[Path], typer.Option("--conll", help="Read a CoNLL-U or `token<TAB>tag` file; its own tokens are kept.")] = None,
+    model: ModelOption = None,
+    compare: TagCompare = False,
+    summary: Annotated[bool, typer.Option("--summary", help="Counts per tag / entity type / ticker over the whole input, baseline beside.")] = False,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table | tags | jsonl | json | conll | csv | tsv (default: table on a terminal, else by input: csv, jsonl, conll, or tags)")] = None,
+    output: OutputOption = None,
+    max_chars: MaxCharsOption = 100_000,
+):
+    """Tag every token: coin tickers (U elsewhere), universal POS, or WNUT-17 entities; spans with offsets."""
+    import sys
+
+    from rnnlu.render.tag import choose_tag_format, show_summary, write_tag_results
+    from rnnlu.tasks.tag.run import conll_source, run_tag, summarise
+    from rnnlu.tasks.tag.schemes import get_scheme
+
+    if scheme:
+        get_scheme(scheme)
+    if conll and (texts or csv or jsonl):
+        raise UsageError("give one input, not --conll and another")
+    source = conll_source(conll) if conll else open_input(texts, csv, column, jsonl, field, max_chars)
+    fmt = choose_tag_format(fmt, output, source.kind, sys.stdout.isatty())
+    run = run_tag(source, model=model, scheme=scheme, compare=compare or summary)
+    if summary:
+        show_summary(summarise(run), fmt, output)
+    else:
+        write_tag_results(run, fmt, output, compare, source.kind)
+
+
+@app.command("fill-blank")
+def fill_blank(
+    texts: BlankTexts = None,
+    options: Annotated[Optional[str], typer.Option("--options", help="The options for every blank, comma-separated (instead of inline ones).", show_default=False)] = None,
+    top: Annotated[int, typer.Option("--top", "-k", help="Without options: show the model's top K words.")] = 5,
+    csv: CsvOption = None,
+    column: ColumnOption = None,
+    jsonl: JsonlOption = None,
+    field: FieldOption = None,
+    options_column: Annotated[Optional[str], typer.Option(help="The --csv column / --jsonl field holding each row's options (hate/hates).", show_default=False)] = None,
+    model: ModelOption = None,
+    compare: BlankCompare = False,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    max_chars: MaxCharsOption = 100_000,
+):
+    """Fill the blank: pick among options by reading both sides of the blank.
+
+    Example: rnnlu fill-blank "My wife, who loves to play with dogs, ___ (hate/hates) cats." --compare
+    """
+    from rnnlu.render.blank import write_answers
+    from rnnlu.tasks.fill_blank.items import parse_item, split_options
+    from rnnlu.tasks.fill_blank.run import run_fill_blank
+
+    if top < 1:
+        raise UsageError("--top must be 1 or more")
+    if options_column and not (csv or jsonl):
+        raise UsageError("--options-column goes with --csv FILE or --jsonl FILE")
+    source = open_input(texts, csv, column, jsonl, field, max_chars)
+    fmt = output_format(fmt, output, source.kind)
+    opts = split_options(options) if options is not None else None
+    if texts and len(texts) == 1:  # one sentence: a bad one is a usage error (exit 2), not a skipped line
+        parse_item(texts[0], opts)
+    run = run_fill_blank(source, model=model, compare=compare, options=opts, options_field=options_column, top_k=top)
+    bad = write_answers(run, source, fmt, output, compare)
+    if bad:
+        raise RnnluError(f"{bad} input line{'s' if bad > 1 else ''} could not be read (reported above); the rest were answered")

@@ -1,0 +1,61 @@
+"""Options shared by the answering commands (sentiment, tag, fill-blank), declared once.
+
+Each is an ``Annotated`` type: a command writes ``csv: CsvOption = None`` and gets the same flag, help
+and metavar as every other command. :func:`open_input` turns them into one :class:`rnnlu.io.Source`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+FORMAT_HELP = ("table | json | jsonl | csv | tsv (default: table on a terminal, else csv for --csv input, "
+               "jsonl for --jsonl, tsv otherwise)")
+
+CsvOption = Annotated[Optional[Path], typer.Option("--csv", help="Read a CSV file (TSV if it ends in .tsv); every column is kept.")]
+ColumnOption = Annotated[Optional[str], typer.Option(help="The --csv column holding the text (default: 'text').")]
+JsonlOption = Annotated[Optional[Path], typer.Option("--jsonl", help="Read a JSON-lines file.")]
+FieldOption = Annotated[Optional[str], typer.Option(help="The --jsonl field holding the text (default: 'text').")]
+ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model name (see `rnnlu models`) or path to a .safetensors file.")]
+FormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help=FORMAT_HELP)]
+OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this file (atomically) instead of stdout.")]
+MaxCharsOption = Annotated[int, typer.Option(help="Refuse texts longer than this many characters.")]
+ReportFormatOption = Annotated[str, typer.Option("--format", "-f", help="table | json")]
+SchemeOption = Annotated[Optional[str], typer.Option(help="tag: pos | ner | coin (default: the --model's own).", show_default=False)]
+
+
+def compare_option(what: str):
+    """``--compare/-c`` with the command's own description of what the baseline shows."""
+    return Annotated[bool, typer.Option("--compare", "-c", help=what)]
+
+
+def texts_argument(what: str):
+    """The TEXT arguments; omitted, the command reads stdin one text per line."""
+    return Annotated[Optional[list[str]], typer.Argument(help=what, show_default=False)]
+
+
+def open_input(texts, csv, column, jsonl, field, max_chars):
+    """The one input a command was given (arguments, --csv, --jsonl, or stdin), as a Source."""
+    from rnnlu import io
+
+    return io.open_source(texts, csv, column, jsonl, field, stdin=sys.stdin.buffer,
+                          stdin_is_tty=sys.stdin.isatty(), max_chars=max_chars)
+
+
+def output_format(fmt: str | None, output: Path | None, source_kind: str) -> str:
+    """The format asked for, else the one that suits where the output goes and what the input was."""
+    from rnnlu import io
+
+    return io.choose_format(fmt, output, source_kind, sys.stdout.isatty())
+
+
+def report_format(fmt: str) -> str:
+    """Reports (evaluate, check, select, explain) print a table or JSON."""
+    from rnnlu.errors import UsageError
+
+    if fmt not in ("table", "json"):
+        raise UsageError(f"unknown format {fmt!r}; choose table or json")
+    return fmt
