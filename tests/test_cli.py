@@ -143,6 +143,9 @@ def test_train_and_evaluate_commands(run_cli, fixture_files, tmp_path):
     report = json.loads(ok(run_cli("evaluate", "sentiment", "--data", dev_file, "-m", "fixture-model", "--compare",
                                    "-f", "json", "--errors", tmp_path / "errors.csv")))
     assert report["model_scores"]["n"] == 12 and "baseline_scores" in report
+    table = ok(run_cli("evaluate", "sentiment", "--data", dev_file, "-m", "fixture-model", "--compare"))
+    assert "macro_recall" in table and "word-count baseline" in table and "only the model is right on" in table
+    assert "confusion matrix, model" in table and "confusion matrix, baseline" in table
     assert sum(map(sum, report["model_scores"]["confusion"])) == 12
     assert (tmp_path / "errors.csv").exists()
     res = run_cli("train", "sentiment", "--train", train_file, "--dev", dev_file, "--out", "student",

@@ -243,6 +243,9 @@ def test_evaluate_fill_blank(blank_model, run_cli):
 
     expected = evaluate(BlankModel.load(path), read_items(tmp / "dev.tsv"))["metrics"]["accuracy"]
     assert result["metrics"]["accuracy"] == pytest.approx(expected)
+    table = run_cli("evaluate", "fill-blank", "--data", tmp / "dev.tsv", "-m", path, "--compare").stdout.decode()
+    assert f"{len(SUBJECTS) * len(PLACES):,} items" in table and "n-gram baseline" in table
+    assert f"{expected:.4f}" in table
 
 
 def test_compare_uses_the_bundled_counts(blank_model, run_cli):

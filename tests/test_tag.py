@@ -248,6 +248,37 @@ def test_cli_evaluate_tag(run_cli, ner_model, tag_files):
     assert "baseline_scores" in result
 
 
+def test_evaluate_tag_table_is_the_shared_report(run_cli, ner_model, tag_files):
+    """The terminal report of any task comes from one printer: rows of model | baseline, spans per type."""
+    out = run_cli("evaluate", "tag", "-m", ner_model, "--data", tag_files[3], "--compare")
+    text = out.stdout.decode()
+    assert out.returncode == 0, out.stderr
+    assert "spans P / R / F1 (gold 7)" in text and "  person (gold" in text and "baseline (" in text
+    assert "model and baseline differ on" in text and "confusion, model" in text
+
+
+def test_input_columns_are_kept_beside_the_tags(run_cli, pos_model, tmp_path):
+    rows = tmp_path / "in.jsonl"
+    rows.write_text('{"id": 7, "body": "The dog runs", "lang": "en"}\n{"id": 8, "body": "A cat sleeps", "lang": "en"}\n')
+    out = run_cli("tag", "-m", pos_model, "--jsonl", rows, "--field", "body", "-f", "jsonl")
+    assert out.returncode == 0, out.stderr
+    records = [json.loads(line) for line in out.stdout.decode().splitlines()]
+    assert [(r["id"], r["body"], r["lang"], r["tokens"]) for r in records] == [
+        (7, "The dog runs", "en", ["The", "dog", "runs"]), (8, "A cat sleeps", "en", ["A", "cat", "sleeps"])]
+    table = tmp_path / "in.csv"
+    table.write_text("id,body,lang\n7,The dog runs,en\n")
+    out = run_cli("tag", "-m", pos_model, "--csv", table, "--column", "body", "-f", "csv")
+    assert out.stdout.decode().splitlines()[:2] == [
+        "id,body,lang,tokens,tags,probabilities,spans,model", f"7,The dog runs,en,The dog runs,{out.stdout.decode().splitlines()[1].split(',', 4)[4]}"]
+
+
+def test_empty_input_is_one_line_for_every_answering_command(run_cli, pos_model, tiny_model):
+    for args in (("sentiment", "-m", tiny_model), ("tag", "-m", pos_model), ("fill-blank",)):
+        out = run_cli(*args, input="")
+        err = out.stderr.decode()
+        assert out.returncode == 1 and err.startswith("rnnlu: error: no input texts in") and err.count("\n") == 1, err
+
+
 # ---- bad input -------------------------------------------------------------------------------------------
 def test_bad_input(run_cli, pos_model, tiny_model, tag_files, tmp_path):
     out = run_cli("tag", "--scheme", "colour", "hello")

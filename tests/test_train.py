@@ -85,7 +85,7 @@ def test_decontaminate_drops_copies_and_long_spans_of_excluded_texts(tmp_path):
 
 
 def test_negation_copies_flip_short_plain_polar_phrases(tmp_path):
-    from rnnlu.training.train import negation_examples
+    from rnnlu.tasks.sentiment.augment import negation_examples
 
     (tmp_path / "t.tsv").write_text("positive\thappy\nnegative\tvery bad\nneutral\tthe bus\n"
                                     "positive\tnot bad\npositive\ta long , winding and lovely film\n")
@@ -96,7 +96,7 @@ def test_negation_copies_flip_short_plain_polar_phrases(tmp_path):
 
 
 def test_negation_frames_put_the_phrase_inside_a_negated_clause(tmp_path):
-    from rnnlu.training.train import NEGATION_FRAMES, negation_frame_examples
+    from rnnlu.tasks.sentiment.augment import NEGATION_FRAMES, negation_frame_examples
 
     (tmp_path / "t.tsv").write_text("negative\tbad\npositive\tvery good\nneutral\tthe bus\n"
                                     "negative\tnot good\npositive\tthree good words\n")
@@ -107,7 +107,7 @@ def test_negation_frames_put_the_phrase_inside_a_negated_clause(tmp_path):
 
 
 def test_contrast_pairs_take_the_label_of_the_clause_after_but(tmp_path):
-    from rnnlu.training.train import contrast_examples
+    from rnnlu.tasks.sentiment.augment import contrast_examples
 
     (tmp_path / "t.tsv").write_text("positive\ta lovely film\nnegative\ta dull plot\nneutral\tthe bus came\n"
                                     "positive\tgood but long\nnegative\tbad\n")
@@ -124,7 +124,7 @@ def test_contrast_pairs_take_the_label_of_the_clause_after_but(tmp_path):
 
 def test_contrast_pairs_never_use_a_clause_that_is_not_itself_polar(tmp_path):
     from rnnlu.tasks.sentiment.baseline import WordCountBaseline
-    from rnnlu.training.train import NEGATION_WORDS, contrast_examples
+    from rnnlu.tasks.sentiment.augment import NEGATION_WORDS, contrast_examples
 
     # Fragments labelled polar in phrase files ("they were not": negative) and negated clauses must not
     # become the deciding half of an "X but Y" copy: only clauses whose own words carry the label may.
@@ -240,7 +240,7 @@ def test_lr_decay_halves_the_rate_after_an_epoch_without_progress(fixture_files,
 def test_lexicon_examples_are_the_baselines_words_with_their_polarity():
     from rnnlu.tasks.sentiment.baseline import WordCountBaseline
     from rnnlu.errors import UsageError
-    from rnnlu.training.train import lexicon_examples
+    from rnnlu.tasks.sentiment.augment import lexicon_examples
 
     words = lexicon_examples({"negative", "neutral", "positive"})
     label_of = dict(zip(words.texts, words.labels))

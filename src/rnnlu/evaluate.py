@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rnnlu.metrics import Scores, score
+from rnnlu.metrics import Confusion, Report, Scores, prf, score
 from rnnlu.registry import load_model
 from rnnlu.tasks import get_task
 
@@ -30,10 +30,36 @@ class Evaluation:
                        only_baseline_right=self.only_baseline_right)
         return out
 
+    def report(self) -> Report:
+        """Accuracy, macro-F1, macro-recall, P/R/F1 per label, confusion matrices (model, baseline)."""
+        s, b = self.scores, self.baseline
+        rows = [(metric, s.get(metric), b.get(metric) if b else None) for metric in ("accuracy", "macro_f1", "macro_recall")]
+        for i, c in enumerate(s.per_class):
+            if c.support == 0 and (not b or b.per_class[i].support == 0) and c.label not in self.labels:
+                continue
+            bc = next((x for x in b.per_class if x.label == c.label), None) if b else None
+            rows.append((f"{c.label} P/R/F1 (n={c.support})", prf(c), prf(bc) if bc else None))
+        confusions = [Confusion(f"confusion matrix, {name} (rows: gold, columns: predicted)", sc.labels, sc.confusion)
+                      for name, sc in (("model", s), ("baseline", b)) if sc is not None]
+        notes = [f"only the model is right on {self.only_model_right:,} texts; "
+                 f"only the baseline on {self.only_baseline_right:,}"] if b else []
+        return Report(f"{self.data} · {s.n:,} texts · headline metric: {self.metric}", self.model,
+                      "word-count baseline" if b else None, self.metric, rows, confusions, notes)
+
 
 def evaluate(task_name: str, data_path: str | Path, model: str | None = None, compare: bool = False,
              scheme: str | None = None):
-    """An :class:`Evaluation` (a :class:`~rnnlu.tasks.tag.evaluate.TagEvaluation` for tag)."""
+    """An :class:`Evaluation` (a :class:`~rnnlu.tasks.tag.evaluate.TagEvaluation` for tag, a
+    :class:`~rnnlu.tasks.fill_blank.task.BlankEvaluation` for fill-blank). Each has ``to_dict()`` (the JSON
+    output), ``report()`` (what the terminal shows) and ``errors`` (the rows it got wrong)."""
+    if task_name == "fill-blank":
+        from rnnlu.tasks.fill_blank.run import evaluate_file
+
+        if scheme:
+            from rnnlu.errors import UsageError
+
+            raise UsageError("--scheme is for `rnnlu evaluate tag`")
+        return evaluate_file(data_path, model=model, compare=compare)
     if task_name == "tag":
         from rnnlu.tasks.tag.evaluate import evaluate_tags
         from rnnlu.tasks.tag.task import TagTask, check_scheme

@@ -37,8 +37,9 @@ def _model(name: str | None):
 
 
 def _result_columns(model, compare: bool) -> list[str]:
-    cols = ["label", *[f"p_{label}" for label in model.labels], "model"]
-    return cols + (["baseline_label", "baseline_score", "baseline_words"] if compare else [])
+    from rnnlu.tasks.sentiment.run import result_columns
+
+    return result_columns(model.labels, compare)
 
 
 def label_frame(frame, column: str = "text", model: str | None = None, compare: bool = False):
@@ -48,7 +49,6 @@ def label_frame(frame, column: str = "text", model: str | None = None, compare: 
     """
     import pandas as pd
 
-    from rnnlu.tasks.sentiment.run import sentiment_row
     from rnnlu.io import merge_columns
     from rnnlu.tasks import get_task
 
@@ -56,7 +56,7 @@ def label_frame(frame, column: str = "text", model: str | None = None, compare: 
         raise UsageError(f"no column {column!r}; columns: {', '.join(map(str, frame.columns))}")
     loaded = _model(model)
     texts = ["" if pd.isna(t) else str(t) for t in frame[column].tolist()]
-    rows = [sentiment_row(r, compare) for r in get_task("sentiment").predict(loaded, texts, compare=compare)]
+    rows = [r.row(compare) for r in get_task("sentiment").predict(loaded, texts, compare=compare)]
     ours = _result_columns(loaded, compare)
     names = merge_columns([str(c) for c in frame.columns], ours)
     out = frame.copy()

@@ -1,9 +1,9 @@
-"""Classification metrics, shared by every task (accuracy, per-class P/R/F1, macro averages)."""
+"""Metrics shared by every task (accuracy, per-class P/R/F1, macro averages) and the report an evaluation shows."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass
@@ -60,3 +60,34 @@ def score(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] |
         macro_recall=sum(c.recall for c in present) / len(present) if present else 0.0,
         per_class=per_class, labels=labels, confusion=confusion, n=n,
     )
+
+
+# ---- what an evaluation shows, whatever the task ------------------------------------------------------
+@dataclass
+class Confusion:
+    """A confusion table: ``counts[gold][predicted]``, rows and columns in ``labels`` order."""
+
+    title: str
+    labels: list[str]
+    counts: list[list[int]]
+
+
+@dataclass
+class Report:
+    """An evaluation as the terminal shows it, for any task: one table of rows ``(name, model value,
+    baseline value or None)``, the headline row in bold, then confusion tables and notes. A value is a
+    float (shown to 4 places), a ``(precision, recall, f1)`` triple (3 places) or text. Each task's
+    evaluation builds one (``report()``); ``render.reports.show_evaluation`` prints it, whatever it holds."""
+
+    title: str
+    model: str
+    baseline: str | None                    # the baseline's name, when it was scored too
+    headline: str                           # the name of the row the file is judged by
+    rows: list[tuple[str, object, object]]
+    confusions: list[Confusion] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def prf(report) -> tuple[float, float, float]:
+    """Precision, recall and F1 of anything that has them (a class, a span type), as one report value."""
+    return (report.precision, report.recall, report.f1)

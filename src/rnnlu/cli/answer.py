@@ -35,7 +35,8 @@ def sentiment(
     workers: Annotated[Optional[int], typer.Option(help="Processes answering side by side once the input passes 2,048 texts (default: one per idle core; 1: this process only). Same labels, same order.", show_default=False)] = None,
 ):
     """Label texts positive / negative / neutral, with each label's probability."""
-    from rnnlu.render.sentiment import write_results
+    from rnnlu.render import sentiment as presenter
+    from rnnlu.render.results import write_answers
     from rnnlu.tasks.sentiment.run import run_sentiment
 
     source = open_input(texts, csv, column, jsonl, field, max_chars)
@@ -43,7 +44,7 @@ def sentiment(
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be 1 or more, not {workers}")
     run = run_sentiment(source, model=model, compare=compare, workers=workers)
-    write_results(run, source, fmt, output, compare)
+    write_answers(run, source, fmt, output, presenter)
 
 
 @app.command()
@@ -65,7 +66,9 @@ def tag(
     """Tag every token: coin tickers (U elsewhere), universal POS, or WNUT-17 entities; spans with offsets."""
     import sys
 
-    from rnnlu.render.tag import choose_tag_format, show_summary, write_tag_results
+    from rnnlu.render import tag as presenter
+    from rnnlu.render.results import write_answers
+    from rnnlu.render.tag import choose_tag_format, show_summary
     from rnnlu.tasks.tag.run import conll_source, run_tag, summarise
     from rnnlu.tasks.tag.schemes import get_scheme
 
@@ -79,7 +82,7 @@ def tag(
     if summary:
         show_summary(summarise(run), fmt, output)
     else:
-        write_tag_results(run, fmt, output, compare, source.kind)
+        write_answers(run, source, fmt, output, presenter)
 
 
 @app.command("fill-blank")
@@ -102,7 +105,8 @@ def fill_blank(
 
     Example: rnnlu fill-blank "My wife, who loves to play with dogs, ___ (hate/hates) cats." --compare
     """
-    from rnnlu.render.blank import write_answers
+    from rnnlu.render import blank as presenter
+    from rnnlu.render.results import write_answers
     from rnnlu.tasks.fill_blank.items import parse_item, split_options
     from rnnlu.tasks.fill_blank.run import run_fill_blank
 
@@ -116,6 +120,6 @@ def fill_blank(
     if texts and len(texts) == 1:  # one sentence: a bad one is a usage error (exit 2), not a skipped line
         parse_item(texts[0], opts)
     run = run_fill_blank(source, model=model, compare=compare, options=opts, options_field=options_column, top_k=top)
-    bad = write_answers(run, source, fmt, output, compare)
-    if bad:
+    write_answers(run, source, fmt, output, presenter)
+    if bad := run.bad:
         raise RnnluError(f"{bad} input line{'s' if bad > 1 else ''} could not be read (reported above); the rest were answered")

@@ -40,21 +40,12 @@ def evaluate(
     errors: Annotated[Optional[Path], typer.Option(help="Write the misclassified rows to this file (.csv, .tsv, .jsonl or .json).")] = None,
     scheme: SchemeOption = None,
 ):
-    """Score a model on a labelled file: accuracy, macro-F1, macro-recall, per class, confusion matrix (tag: token accuracy, per-tag, exact spans)."""
+    """Score a model on a labelled file: accuracy, macro-F1, macro-recall, per class, confusion matrix (tag: token accuracy, per-tag, exact spans; fill-blank: accuracy per attractor count)."""
     from rnnlu.evaluate import evaluate as run_evaluation
     from rnnlu.render.console import write_rows
     from rnnlu.render.reports import show_evaluation
 
     report_format(fmt)
-    if task == "fill-blank":
-        from rnnlu.render.blank import show_blank_evaluation, write_errors
-        from rnnlu.tasks.fill_blank.run import evaluate_file
-
-        result = evaluate_file(data, model=model, compare=compare)
-        if errors:
-            write_errors(result["errors"], errors)
-        show_blank_evaluation(result, fmt)
-        return
     result = run_evaluation(task, data, model=model, compare=compare, scheme=scheme)
     if errors:
         write_rows(result.errors, errors)

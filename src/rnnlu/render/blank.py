@@ -1,67 +1,27 @@
-"""Terminal and file output of `rnnlu fill-blank` and `rnnlu evaluate fill-blank` (never imports training)."""
+"""How `rnnlu fill-blank` presents its answers (table, model-vs-baseline line) and `rnnlu evaluate fill-blank`'s report.
+
+Rows of the other formats come from ``render.results``."""
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 
-from rnnlu import io
-from rnnlu.render.console import terminal, write_rows  # one console and one row writer for every command
+from rnnlu.render.console import terminal
 
 
-def answer_row(a, compare: bool) -> dict:
-    """Flat columns for CSV/TSV; JSON keeps the nested record (``BlankAnswer.to_dict``)."""
-    row = {"answer": a.answer, "options": "; ".join(f"{o['word']}:{o['probability']:.4f}" for o in a.options),
-           "model": a.model}
-    if compare and a.baseline is not None:
-        row["baseline_answer"] = a.baseline.answer
-        row["baseline_counts"] = "; ".join(f"{g}={n}" for o in a.baseline.counts.values() for g, n in o.items())
-    return row
+def comparison_line(run) -> str:
+    return (f"model and n-gram baseline agree on {run.agree:,} of {run.total:,} blanks "
+            f"({run.agree / run.total:.1%})")
 
 
-def write_answers(run, source: io.Source, fmt: str, output: Path | None, compare: bool) -> int:
-    """Write every answer; bad items are reported on stderr with their line and skipped. Returns their count."""
-    from rnnlu.errors import RnnluError
-
-    answers = iter(run.answers)
-    first = next(answers, None)
-    if first is None and not run.bad:
-        raise RnnluError(f"no input in {source.name}: give a sentence with ___, lines on stdin, or a file")
-    run.answers = itertools.chain([first] if first is not None else [], answers)
-    if fmt == "table":
-        _print_table(list(run.answers), compare)
-    else:
-        with io.output_stream(output) as stream:
-            if fmt in ("json", "jsonl"):
-                writer = io.Writer(stream, fmt, [])
-                for a in run.answers:
-                    fields = _input_fields(a, source) if source.kind in ("csv", "jsonl") else {}
-                    writer.write(io.merge_row(fields, a.to_dict(compare)))
-            else:
-                base = list(source.columns) if source.kind in ("csv", "jsonl") else ["text"]
-                ours = ["answer", "options", "model"] + (["baseline_answer", "baseline_counts"] if compare else [])
-                writer = io.Writer(stream, fmt, io.merge_columns(base, ours))
-                for a in run.answers:
-                    writer.write(io.merge_row(_input_fields(a, source), answer_row(a, compare)))
-            writer.close()
-    if compare and fmt != "table" and run.total > 1:
-        terminal(stderr=True).print(f"model and n-gram baseline agree on {run.agree:,} of {run.total:,} blanks "
-                                    f"({run.agree / run.total:.1%})")
-    return run.bad
-
-
-def _input_fields(a, source: io.Source) -> dict:
-    fields = dict(a.record.fields) if a.record is not None and a.record.fields else {}
-    return fields or {"text": a.item.text}
-
-
-def _print_table(answers: list, compare: bool) -> None:
+def print_table(pairs: list, run) -> None:
     from rich.table import Table
 
     from rnnlu.io import safe_markup as escape  # markup and escape sequences shown, never obeyed
 
-    model = answers[0].model if answers else ""
+    answers, compare = [a for _, a in pairs], run.compare
+    model = run.model_name
     table = Table(title=f"fill-blank · model {escape(model)}", title_justify="left")
     table.add_column("sentence")
     table.add_column("answer", style="bold")
@@ -91,33 +51,6 @@ def _counts_text(b) -> str:
         return "no counts: first option"
     used = {o: {g: n for g, n in grams.items() if len(g.split()) == b.level} for o, grams in b.counts.items()}
     return " | ".join(f"{o}: " + ", ".join(f"'{g}' {n}" for g, n in grams.items()) for o, grams in used.items())
-
-
-def show_blank_evaluation(result: dict, fmt: str) -> None:
-    if fmt == "json":
-        print(json.dumps({k: v for k, v in result.items() if k != "errors"}, indent=2))
-        return
-    from rich.table import Table
-
-    console = terminal()
-    m = result["metrics"]
-    console.print(f"{result['data']}: {m['items']:,} items · model {result['model']}")
-    table = Table(show_header=True, title_justify="left")
-    table.add_column("metric")
-    table.add_column("model", justify="right")
-    has_base = "baseline_accuracy" in m
-    if has_base:
-        table.add_column("n-gram baseline", justify="right")
-    table.add_row("accuracy", f"{m['accuracy']:.4f}", *([f"{m['baseline_accuracy']:.4f}"] if has_base else []))
-    for g in result["per_group"]:
-        table.add_row(f"  {g['group']} ({g['items']:,})", f"{g['accuracy']:.4f}",
-                      *([f"{g['baseline_accuracy']:.4f}"] if has_base else []))
-    console.print(table)
-
-
-def write_errors(rows: list[dict], path: Path) -> None:
-    """The items the model got wrong, in the format the file's extension names (``render.write_rows``)."""
-    write_rows(rows, path)
 
 
 def show_blank_explanation(ex, fmt: str, svg: Path | None = None, html: Path | None = None) -> None:

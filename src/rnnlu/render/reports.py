@@ -94,53 +94,63 @@ def show_checks(report, fmt: str) -> None:
 
 
 def show_evaluation(result, fmt: str) -> None:
-    if hasattr(result, "scheme"):  # a tagger's evaluation: its own tables
-        from rnnlu.render.tag import show_tag_evaluation
-
-        return show_tag_evaluation(result, fmt)
+    """Any task's evaluation: JSON (``result.to_dict()``) or its report (``result.report()``) as tables."""
     if fmt == "json":
         print(json.dumps(result.to_dict(), indent=2))
         return
+    print_report(result.report())
+
+
+def print_report(report) -> None:
+    """A :class:`rnnlu.metrics.Report`, whatever rows it holds: model beside baseline, headline in bold;
+    then its notes and confusion tables (diagonal in bold, zeros as dots)."""
+    from rich import box
     from rich.table import Table
 
     console = terminal()
-    s, b = result.scores, result.baseline
-    table = Table(title=f"{result.data} · {s.n:,} texts · headline metric: {result.metric}", title_justify="left")
+    if not console.is_terminal:  # a file or a pipe: no screen to fit, so no column is cut short
+        console.width = max(console.width, 160)
+    console.print(_safe(report.title), soft_wrap=True)  # a line of its own: a table title wraps to the table's width
+    table = Table()
     table.add_column("")
-    table.add_column(f"model {result.model}", justify="right")
-    if b:
-        table.add_column("word-count baseline", justify="right")
-    for metric in ("accuracy", "macro_f1", "macro_recall"):
-        style = "bold" if metric == result.metric else ""
-        cells = [f"[{style}]{metric}[/]" if style else metric, f"{s.get(metric):.4f}"]
-        if b:
-            cells.append(f"{b.get(metric):.4f}")
-        table.add_row(*cells)
-    for i, c in enumerate(s.per_class):
-        if c.support == 0 and (not b or b.per_class[i].support == 0) and c.label not in result.labels:
-            continue
-        cells = [f"{c.label} P/R/F1 (n={c.support})", f"{c.precision:.3f} / {c.recall:.3f} / {c.f1:.3f}"]
-        if b:
-            bc = next((x for x in b.per_class if x.label == c.label), None)
-            cells.append(f"{bc.precision:.3f} / {bc.recall:.3f} / {bc.f1:.3f}" if bc else "")
+    table.add_column(f"model {_safe(report.model)}", justify="right")
+    if report.baseline:
+        table.add_column(_safe(report.baseline), justify="right")
+    for name, value, base in report.rows:
+        cells = [f"[bold]{_safe(name)}[/]" if name == report.headline else _safe(name), _shown(value)]
+        if report.baseline:
+            cells.append(_shown(base))
         table.add_row(*cells)
     console.print(table)
-    for name, scores in (("model", s), ("baseline", b)):
-        if scores is None:
-            continue
-        cm = Table(title=f"confusion matrix, {name} (rows: gold, columns: predicted)", title_justify="left")
-        cm.add_column("gold \\ predicted")
-        for label in scores.labels:
-            cm.add_column(label, justify="right")
-        for label, row in zip(scores.labels, scores.confusion):
-            if sum(row) or label in result.labels:
-                cm.add_row(label, *[f"{v:,}" for v in row])
-        console.print(cm)
-    if b:
-        console.print(f"only the model is right on {result.only_model_right:,} texts; "
-                      f"only the baseline on {result.only_baseline_right:,}")
+    for note in report.notes:
+        console.print(_safe(note), soft_wrap=True)
+    for cm in report.confusions:
+        labels = cm.labels
+        short = 5 if len(labels) > 8 else 12  # many labels: short headers, so that the grid fits a terminal
+        grid = Table(title=_safe(cm.title), title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
+                     collapse_padding=True)
+        grid.add_column("gold \\ pred")
+        for label in labels:
+            grid.add_column(_safe(label[:short]), justify="right")
+        for i, (label, counts) in enumerate(zip(labels, cm.counts)):
+            if sum(counts):
+                grid.add_row(_safe(label), *[(f"[bold]{v}[/]" if j == i else str(v)) if v else "·"
+                                             for j, v in enumerate(counts)])
+        console.print(grid)
 
 
+def _shown(value) -> str:
+    """A report value: a float to 4 places, a (precision, recall, f1) triple to 3, anything else as text."""
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return " / ".join(f"{v:.3f}" for v in value)
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return _safe(value)
+
+
+# ---- selection ----------------------------------------------------------------------------------------
 def show_selection(selection, fmt: str) -> None:
     if fmt == "json":
         print(json.dumps(selection.to_dict(), indent=2))

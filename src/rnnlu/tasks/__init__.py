@@ -1,4 +1,4 @@
-"""Tasks: what a model answers (sentiment now; tag and fill-blank share the same interface)."""
+"""Tasks: what a model answers. One package each: sentiment/, tag/, fill_blank/; base.py holds what they share."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -33,6 +34,35 @@ class LabelledData:
 
     def __len__(self) -> int:
         return len(self.texts)
+
+
+@dataclass
+class TaskRun:
+    """A streaming run of any task over any input: iterate ``answers`` for ``(record, answer)`` pairs, in
+    input order. Each answer gives its result columns with ``answer.row(compare, flat)`` (``flat``: one
+    string or number per column, for CSV/TSV); ``columns`` names them in order. The counters fill as the
+    answers stream; ``rnnlu.render.results`` writes any task's run the same way."""
+
+    model_name: str
+    compare: bool
+    columns: list[str]
+    answers: Iterator = field(default_factory=lambda: iter(()))
+    total: int = 0   # answers given so far
+    bad: int = 0     # input lines skipped (each reported on stderr with its line number)
+
+
+def answer_records(records: Iterable, read: Callable, answer: Callable[[Iterator], Iterator]) -> Iterator[tuple]:
+    """Stream ``read(record)`` for each record through ``answer`` (a streaming predictor, which may read
+    ahead) and pair every answer with its record, in input order."""
+    pending: deque = deque()
+
+    def inputs():
+        for record in records:
+            pending.append(record)
+            yield read(record)
+
+    for result in answer(inputs()):
+        yield pending.popleft(), result
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:

@@ -1,5 +1,5 @@
 """What every trainer shares (the text-classification trainer in `train.py`, the tagger's in
-`tasks/tag/train.py`, and `pretrain.py`): epoch logs and results, where a model goes and its card,
+`tag.py`, and `pretrain.py`): epoch logs and results, where a model goes and its card,
 length-bucketed batches and padding. Kept apart so that no trainer imports another.
 """
 
@@ -125,3 +125,9 @@ def _pad(id_lists: list[list[int]], word_dropout: float = 0.0, rng: random.Rando
             x = [1 if rng.random() < word_dropout else i for i in x]
         ids[row, : len(x)] = torch.tensor(x)
     return ids, lengths
+
+
+def torch_threads(requested: int = 0) -> int:
+    """Threads for torch: as asked (``--threads``), else ``OMP_NUM_THREADS`` when set, else every core.
+    On a machine another job keeps busy, one thread per free core avoids threads waiting on each other."""
+    return requested or int(os.environ.get("OMP_NUM_THREADS") or 0) or os.cpu_count() or 1

@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 
 from rnnlu import __version__
-from rnnlu.tasks.sentiment.baseline import WordCountBaseline
 from rnnlu.training.calibrate import Calibration, DevScores, fit_label_offsets
 from rnnlu.engine.config import ARCHITECTURES, ModelConfig
 from rnnlu.errors import RnnluError, UsageError
@@ -30,11 +29,12 @@ from rnnlu.engine.model import Model
 from rnnlu.engine.modelfile import atomic_write, sha256_of
 from rnnlu.engine.subwords import pad_buckets
 from rnnlu.tasks import get_task
+from rnnlu.tasks.sentiment.augment import (contrast_examples, lexicon_examples, negation_examples,
+                                          negation_frame_examples)
 from rnnlu.tasks.base import LabelledData, choose
-from rnnlu.engine.tokenize import tokenize
 from rnnlu.engine.vocab import Vocab
 from rnnlu.training.kit import (EpochLog, TrainResult, _bucketed_batches, _lm_provenance, _pad, card_markdown,  # noqa: F401
-                             card_path_for, resolve_out)
+                             card_path_for, resolve_out, torch_threads)
 
 
 @dataclass
@@ -225,125 +225,6 @@ def decontaminate(data: LabelledData, exclude: list[LabelledData], min_span: int
     return kept, len(data) - len(keep)
 
 
-NEGATION_CUES = (("not",), ("not", "at", "all"), ("never",), ("not", "very"), ("hardly",), ("not", "really"))
-NEGATION_WORDS = {"not", "n't", "no", "never", "hardly", "nothing", "none", "nor", "neither", "without", "nobody"}
-FLIP = {"positive": "negative", "negative": "positive"}
-
-
-def negation_examples(data: LabelledData, seed: int, max_tokens: int = 3) -> LabelledData:
-    """Negated copies of short polar phrases: "happy" (positive) -> "not at all happy" (negative).
-
-    Sentence corpora hold few plain negations, so a model can learn "happy" without learning "not
-    happy". Each polar text of at most ``max_tokens`` plain words (no punctuation, no conjunction, no
-    negation of its own) gets one copy behind a negation cue (seeded), with the opposite label.
-    """
-    rng = random.Random(seed)
-    return _negated_copies(data, max_tokens, lambda toks: list(rng.choice(NEGATION_CUES)) + toks, "negated copies")
-
-
-def _negated_copies(data: LabelledData, max_tokens: int, negate: Callable[[list[str]], list[str]],
-                    what: str) -> LabelledData:
-    """``negate(tokens)`` of every short plain polar text, with the opposite label."""
-    texts, tokens, labels = [], [], []
-    for toks, label in zip(data.tokens, data.labels):
-        plain = all(t.replace("-", "").isalpha() for t in toks) and not {"and", "but", "or", "to"} & set(toks)
-        if label in FLIP and 0 < len(toks) <= max_tokens and plain and not NEGATION_WORDS.intersection(toks):
-            copy = negate(list(toks))
-            tokens.append(copy)
-            texts.append(" ".join(copy))
-            labels.append(FLIP[label])
-    return LabelledData(f"{data.path} ({what})", texts, tokens, labels, [0] * len(texts))
-
-
-NEGATION_FRAMES = ((["it", "was", "not"], ["at", "all"]), (["it", "is", "not"], ["at", "all"]),
-                   (["not"], ["at", "all"]), (["this", "is", "not"], []), (["that", "was", "not"], []),
-                   (["it", "was", "never"], []), (["they", "were", "not"], ["at", "all"]),
-                   (["i", "was", "not"], []), (["it", "is", "not", "really"], []))
-
-
-def negation_frame_examples(data: LabelledData, seed: int, max_tokens: int = 2) -> LabelledData:
-    """Negated copies inside short clauses: "bad" (negative) -> "it was not bad at all" (positive).
-
-    ``negation_examples`` puts the cue first; in real text the negated word often sits inside a clause,
-    with "at all" after it. Each plain polar text of at most ``max_tokens`` words gets one copy in a
-    frame drawn (seeded) from ``NEGATION_FRAMES``, with the opposite label.
-    """
-    rng = random.Random(seed + 2)
-
-    def negate(toks: list[str]) -> list[str]:
-        before, after = rng.choice(NEGATION_FRAMES)
-        return before + toks + after
-
-    return _negated_copies(data, max_tokens, negate, "negated in a clause")
-
-
-def clearly_polar(tokens: list[str], label: str) -> bool:
-    """True when ``tokens`` carry ``label`` on their own: an opinion-lexicon word of that polarity
-    decides the word count and no negation can turn it. Only such clauses go into contrast pairs, so
-    the clause after "but" is always itself polar ("they were not" is a fragment, not a contrast)."""
-    if NEGATION_WORDS.intersection(tokens):
-        return False
-    return WordCountBaseline.opinion_lexicon()(tokens).label == label
-
-
-CONTRAST_CUES = (("but",), (",", "but"), (";", "however", ","), (".", "but"))
-CONTRAST_WORDS = {"but", "however", "although", "though", "yet", "while", "whereas"}
-
-
-def contrast_examples(data: list[LabelledData], seed: int, copies: int = 15000,
-                      min_tokens: int = 2, max_tokens: int = 8) -> LabelledData:
-    """"X but Y" texts from two short polar texts of opposite labels; the label is Y's.
-
-    After "but" (or "however") the second clause decides ("the plot was thin but the acting was
-    superb": positive). Both clauses must be :func:`clearly_polar`, so every pair is a real contrast
-    and its label is right. Training data holds few such pairs with the first clause opposite, so a model
-    may learn to weigh every polar word alike. Pairs are drawn (seeded) from plain polar texts of
-    ``min_tokens``..``max_tokens`` tokens that hold no contrast word of their own.
-    """
-    rng = random.Random(seed + 1)
-    pools: dict[str, list[list[str]]] = {"positive": [], "negative": []}
-    for d in data:
-        for toks, label in zip(d.tokens, d.labels):
-            if label in pools and min_tokens <= len(toks) <= max_tokens and not CONTRAST_WORDS.intersection(toks) \
-                    and toks[-1] not in {",", ";", ":", "-", "--", "and", "or", "the", "a"} \
-                    and clearly_polar(toks, label):
-                pools[label].append(toks)
-    texts, tokens, labels = [], [], []
-    if pools["positive"] and pools["negative"]:
-        for i in range(copies):
-            second = "positive" if i % 2 else "negative"
-            x, y = rng.choice(pools[FLIP[second]]), rng.choice(pools[second])
-            toks = [t for t in x if t not in {".", "!", "?"}] + list(rng.choice(CONTRAST_CUES)) + y
-            tokens.append(toks)
-            texts.append(" ".join(toks))
-            labels.append(second)
-    return LabelledData("contrast pairs", texts, tokens, labels, [0] * len(texts))
-
-
-LEXICON_SOURCE = "opinion lexicon (Hu & Liu 2004, shipped in rnnlu/lexicons)"
-
-
-def lexicon_examples(labels: set[str]) -> LabelledData:
-    """One-word examples from Hu & Liu's opinion lexicon: "dreadful" (negative), "superb" (positive).
-
-    Half of the lexicon's 6,786 words are outside a 25k-word vocabulary, and most never occur alone in
-    the training data, so a model meets "dreadful" first in a review it must read. As examples of their
-    own they teach the word vectors and, for unknown words, the character n-grams which way a word leans;
-    the negation augmentations then put them behind "not" as well. The lists are the ones the word-count
-    baseline counts, shipped inside the package.
-    """
-    if not {"positive", "negative"} <= labels:
-        raise UsageError("--augment-lexicon needs training files labelled positive and negative")
-    lexicon = WordCountBaseline.opinion_lexicon()
-    texts, tokens, out_labels = [], [], []
-    for words, sign in lexicon.polarity.items():
-        toks = tokenize(" ".join(words))
-        texts.append(" ".join(words))
-        tokens.append(toks)
-        out_labels.append("positive" if sign > 0 else "negative")
-    return LabelledData(LEXICON_SOURCE, texts, tokens, out_labels, [0] * len(texts))
-
-
 def load_embeddings(path: str, vocab: Vocab, dim: int) -> tuple[np.ndarray, int]:
     """word2vec text format (``word v1 v2 ...``; an optional ``count dim`` first line)."""
     matrix = np.random.default_rng(0).normal(0, 0.1, (len(vocab), dim)).astype(np.float32)
@@ -382,8 +263,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     """
     check_options(opts)  # impossible values and an unwritable --out fail now, not after the first epoch
     writable_out(opts.out)
-    if opts.task == "tag":  # one tag per token: its own examples, loss and metric (rnnlu.tasks.tag.train)
-        from rnnlu.tasks.tag.train import train_tagger
+    if opts.task == "tag":  # one tag per token: its own examples, loss and metric (rnnlu.training.tag)
+        from rnnlu.training.tag import train_tagger
 
         return train_tagger(opts, on_epoch=on_epoch, on_batch=on_batch, command=command, on_note=on_note)
     if opts.scheme or opts.crf:
@@ -408,7 +289,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     from rnnlu.nn.network import Network, pick_device
 
     task = get_task(opts.task)
-    torch.set_num_threads(opts.threads or os.cpu_count() or 1)
+    torch.set_num_threads(torch_threads(opts.threads))
     device = pick_device(opts.device)
     random.seed(opts.seed)
     np.random.seed(opts.seed)

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rnnlu.errors import RnnluError
 from rnnlu.io import Source
+from rnnlu.tasks.base import TaskRun
 from rnnlu.tasks.fill_blank.items import parse_item, split_options
 
 
 @dataclass
-class FillBlankRun:
-    model_name: str
-    compare: bool
-    answers: Iterator = iter(())
-    bad: int = 0          # items that could not be read (reported on stderr with their line)
-    total: int = 0
+class FillBlankRun(TaskRun):
+    """A fill-blank run: how often model and n-gram baseline chose alike (fills as answers stream)."""
+
     agree: int = 0
-    single: bool = False  # one TEXT argument: a bad item is a usage error, not a skipped line
-    messages: list[str] = field(default_factory=list)
+
+
+def result_columns(compare: bool) -> list[str]:
+    """The columns a fill-blank answer adds to a CSV/TSV row (``BlankAnswer.row``)."""
+    return ["answer", "options", "model"] + (["baseline_answer", "baseline_counts"] if compare else [])
 
 
 def load_fill_blank_model(name_or_path: str | None = None):
@@ -41,7 +41,7 @@ def run_fill_blank(source: Source, model: str | None = None, compare: bool = Fal
 
     loaded = load_fill_blank_model(model)
     baseline = load_baseline() if compare else None
-    run = FillBlankRun(loaded.name, compare)
+    run = FillBlankRun(loaded.name, compare, result_columns(compare))
     report = on_bad or (lambda line, msg: print(f"rnnlu: {msg}", file=sys.stderr))
 
     def items():
@@ -73,18 +73,17 @@ def run_fill_blank(source: Source, model: str | None = None, compare: bool = Fal
             run.total += 1
             if a.baseline is not None:
                 run.agree += a.baseline.answer == a.answer
-            yield a
+            yield a.record, a
 
     run.answers = answers()
     return run
 
 
-def evaluate_file(path, model: str | None = None, compare: bool = False) -> dict:
+def evaluate_file(path, model: str | None = None, compare: bool = False):
     """Accuracy on a labelled blank file (and the baseline's with ``compare``), per item group too."""
     from rnnlu.tasks.fill_blank.items import read_items
-    from rnnlu.tasks.fill_blank.task import evaluate, load_baseline
+    from rnnlu.tasks.fill_blank.task import BlankEvaluation, evaluate, load_baseline
 
     loaded = load_fill_blank_model(model)
-    items = read_items(path)
-    result = evaluate(loaded, items, load_baseline() if compare else None)
-    return {"data": str(path), "model": loaded.name, **result}
+    result = evaluate(loaded, read_items(path), load_baseline() if compare else None)
+    return BlankEvaluation(str(path), loaded.name, result["metrics"], result["per_group"], result["errors"])

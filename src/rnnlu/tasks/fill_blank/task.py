@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rnnlu.engine.blank import BlankModel
 from rnnlu.errors import RnnluError
+from rnnlu.metrics import Report
 from rnnlu.tasks.fill_blank.baseline import BaselineAnswer, NgramBaseline
 from rnnlu.tasks.fill_blank.items import BlankItem
 from rnnlu.engine.tokenize import tokenize
@@ -29,6 +30,18 @@ class BlankAnswer:
     @property
     def record(self):
         return self.item.record
+
+    def row(self, compare: bool, flat: bool = False) -> dict:
+        """Result columns. JSON keeps the nested record (``to_dict``); ``flat`` (CSV/TSV) joins the options
+        as ``word:probability; ...`` and the baseline's counts as ``n-gram=count; ...``."""
+        if not flat:
+            return self.to_dict(compare)
+        row = {"answer": self.answer,
+               "options": "; ".join(f"{o['word']}:{o['probability']:.4f}" for o in self.options), "model": self.model}
+        if compare and self.baseline is not None:
+            row["baseline_answer"] = self.baseline.answer
+            row["baseline_counts"] = "; ".join(f"{g}={n}" for o in self.baseline.counts.values() for g, n in o.items())
+        return row
 
     def to_dict(self, compare: bool = False) -> dict:
         row = {"text": self.item.text, "answer": self.answer,
@@ -113,6 +126,28 @@ def evaluate(model: BlankModel, items: list[BlankItem], baseline: NgramBaseline 
                   **({"baseline_accuracy": v[2] / v[0]} if baseline is not None else {})}
                  for k, v in sorted(groups.items())]
     return {"metrics": metrics, "per_group": per_group if len(per_group) > 1 else [], "errors": errors}
+
+
+@dataclass
+class BlankEvaluation:
+    """``evaluate``'s scores on one file, with the file and model named; ``report()`` for the terminal."""
+
+    data: str
+    model: str
+    metrics: dict
+    per_group: list[dict]
+    errors: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"data": self.data, "model": self.model, "metrics": self.metrics, "per_group": self.per_group}
+
+    def report(self) -> Report:
+        """Accuracy overall and per item group (attractor count), the n-gram baseline's beside."""
+        m, has_base = self.metrics, "baseline_accuracy" in self.metrics
+        rows = [("accuracy", m["accuracy"], m.get("baseline_accuracy"))]
+        rows += [(f"  {g['group']} ({g['items']:,})", g["accuracy"], g.get("baseline_accuracy")) for g in self.per_group]
+        return Report(f"{self.data}: {m['items']:,} items", self.model, "n-gram baseline" if has_base else None,
+                      "accuracy", rows)
 
 
 def _group(item: BlankItem) -> str:

@@ -1,15 +1,13 @@
-"""Library functions behind the commands: they take inputs and return data, never print."""
+"""The library function behind `rnnlu sentiment`: records in, (record, result) pairs out, streaming; never prints."""
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rnnlu.io import Source
 from rnnlu.registry import load_model
 from rnnlu.tasks import get_task
-from rnnlu.tasks.sentiment.task import SentimentResult
+from rnnlu.tasks.base import TaskRun, answer_records
 
 
 @dataclass
@@ -32,51 +30,35 @@ class Agreement:
 
 
 @dataclass
-class SentimentRun:
-    """A streaming run: iterate ``results`` (record, result) pairs; ``agreement`` fills as you go."""
+class SentimentRun(TaskRun):
+    """A sentiment run: its labels, and how often model and baseline agree (fills as answers stream)."""
 
-    model_name: str
-    labels: list[str]
-    compare: bool
-    agreement: Agreement
-    results: Iterator
+    labels: list[str] = field(default_factory=list)
+    agreement: Agreement = field(default_factory=Agreement)
+
+
+def result_columns(labels: list[str], compare: bool) -> list[str]:
+    """The columns a sentiment result adds to each row (``SentimentResult.row``)."""
+    return ["label", *[f"p_{label}" for label in labels], "model"] + (
+        ["baseline_label", "baseline_score", "baseline_words"] if compare else [])
 
 
 def run_sentiment(source: Source, model: str | None = None, compare: bool = False,
                   workers: int | None = 1) -> SentimentRun:
     task = get_task("sentiment")
     loaded = load_model(model, task="sentiment")
-    agreement = Agreement()
+    run = SentimentRun(loaded.name, compare, result_columns(loaded.labels, compare), labels=loaded.labels)
 
-    def results():
-        records = iter(source.records)
-        pending: deque = deque()
-
-        def texts():
-            for record in records:
-                pending.append(record)
-                yield record.text
-
-        for result in task.predict(loaded, texts(), compare=compare, workers=workers):
-            record = pending.popleft()
+    def answers():
+        for record, result in answer_records(source.records, lambda r: r.text,
+                                             lambda texts: task.predict(loaded, texts, compare=compare, workers=workers)):
+            run.total += 1
             if compare and result.baseline is not None:
-                agreement.add(result.label, result.baseline.label)
+                run.agreement.add(result.label, result.baseline.label)
             yield record, result
 
-    return SentimentRun(loaded.name, loaded.labels, compare, agreement, results())
-
-
-def sentiment_row(result: SentimentResult, compare: bool) -> dict:
-    """Flat result columns (shared by every output format)."""
-    row = {"label": result.label}
-    row.update({f"p_{label}": round(p, 4) for label, p in result.probabilities.items()})
-    row["model"] = result.model
-    if compare and result.baseline is not None:
-        b = result.baseline
-        row["baseline_label"] = b.label
-        row["baseline_score"] = b.score
-        row["baseline_words"] = " ".join([f"+{w}" for w in b.positive] + [f"-{w}" for w in b.negative])
-    return row
+    run.answers = answers()
+    return run
 
 
 def label_texts(texts: list[str], model: str | None = None, compare: bool = False) -> list[dict]:
@@ -84,4 +66,4 @@ def label_texts(texts: list[str], model: str | None = None, compare: bool = Fals
     from rnnlu.io import args_source
 
     run = run_sentiment(args_source(texts), model=model, compare=compare)
-    return [{"text": r.text, **sentiment_row(r, compare)} for _, r in run.results]
+    return [{"text": r.text, **r.row(compare)} for _, r in run.answers]

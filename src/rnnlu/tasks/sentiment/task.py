@@ -26,6 +26,18 @@ class SentimentResult:
     model: str
     baseline: BaselineResult | None = None
 
+    def row(self, compare: bool, flat: bool = True) -> dict:
+        """Result columns: label, one probability per label, model (and the baseline's with ``compare``)."""
+        row = {"label": self.label}
+        row.update({f"p_{label}": round(p, 4) for label, p in self.probabilities.items()})
+        row["model"] = self.model
+        if compare and self.baseline is not None:
+            b = self.baseline
+            row["baseline_label"] = b.label
+            row["baseline_score"] = b.score
+            row["baseline_words"] = " ".join([f"+{w}" for w in b.positive] + [f"-{w}" for w in b.negative])
+        return row
+
 
 class SentimentTask(Task):
     name = "sentiment"

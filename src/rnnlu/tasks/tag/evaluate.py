@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from rnnlu.metrics import Scores, score
+from rnnlu.metrics import Confusion, Report, Scores, prf, score
 from rnnlu.spans import SpanReport, span_scores
 from rnnlu.tasks.tag.task import TaggedData, TagTask
 
@@ -86,6 +86,31 @@ class TagEvaluation:
             out.update(baseline=self.baseline_name, baseline_value=self.baseline.get(self.metric),
                        baseline_scores=self.baseline.to_dict(), tokens_differing=self.tokens_differing)
         return out
+
+    def report(self) -> Report:
+        """Token accuracy, macro-F1, exact spans overall and per type, per-tag P/R/F1, the confusion table."""
+        s, b = self.scores, self.baseline
+        rows = [("token accuracy", s.tokens.accuracy, b.tokens.accuracy if b else None),
+                ("macro-F1 over tags", s.tokens.macro_f1, b.tokens.macro_f1 if b else None)]
+        headline = "token accuracy"
+        if s.spans is not None:
+            headline = f"spans P / R / F1 (gold {s.spans.gold:,})"
+            rows.append((headline, prf(s.spans), prf(b.spans) if b else None))
+            base_types = {t.label: t for t in (b.span_types if b else [])}
+            rows += [(f"  {t.label} (gold {t.gold:,})", prf(t), prf(base_types[t.label]) if t.label in base_types else None)
+                     for t in s.span_types]
+        if s.ambiguous is not None:
+            rows.append((f"context-dependent alias tokens (n={s.ambiguous['tokens']:,}) accuracy", s.ambiguous["accuracy"],
+                         b.ambiguous["accuracy"] if b and b.ambiguous else None))
+        base_tags = {c.label: c for c in (b.tokens.per_class if b else [])}
+        rows += [(f"tag {c.label} P/R/F1 (n={c.support:,})", prf(c), prf(base_tags[c.label]) if c.label in base_tags else None)
+                 for c in s.tokens.per_class if c.support or c.label in base_tags]
+        notes = [f"model and baseline differ on {self.tokens_differing:,} of {s.tokens.n:,} tokens"] if b else []
+        confusions = [Confusion("confusion, model (rows: gold, columns: predicted)", s.tokens.labels, s.tokens.confusion)
+                      ] if len(s.tokens.labels) <= 25 else []
+        return Report(f"{self.data} · {self.sentences:,} sentences, {s.tokens.n:,} tokens · scheme {self.scheme} · "
+                      f"headline: {self.metric}", self.model, f"baseline ({self.baseline_name})" if b else None,
+                      headline, rows, confusions, notes)
 
 
 def evaluate_tags(task: TagTask, model, data: TaggedData, compare: bool = False) -> TagEvaluation:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,21 @@ class TagResult:
     spans: list[dict]
     model: str
     baseline_tags: list[str] | None = None
+
+    def row(self, compare: bool, flat: bool = False) -> dict:
+        """Result columns: tokens, tags, each tag's probability, spans, model (and the baseline's tags).
+        ``flat`` (CSV/TSV): lists joined by spaces, spans as JSON."""
+        row = {"tokens": self.tokens, "tags": self.tags, "probabilities": self.probabilities, "spans": self.spans,
+               "model": self.model}
+        if compare and self.baseline_tags is not None:
+            row["baseline_tags"] = self.baseline_tags
+        if flat:
+            row.update(tokens=" ".join(self.tokens), tags=" ".join(self.tags),
+                       probabilities=" ".join(f"{p:.4f}" for p in self.probabilities),
+                       spans=json.dumps(self.spans, ensure_ascii=False))
+            if compare:
+                row["baseline_tags"] = " ".join(self.baseline_tags or [])
+        return row
 
 
 class TagTask(Task):

@@ -18,7 +18,6 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
-from pathlib import Path
 
 import numpy as np
 
@@ -45,7 +44,7 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
     import torch.nn.functional as F
 
     from rnnlu.nn.network import Network, pick_device
-    from rnnlu.training.kit import EpochLog, TrainResult, _bucketed_batches, _lm_provenance, card_markdown, card_path_for, resolve_out
+    from rnnlu.training.kit import EpochLog, TrainResult, _bucketed_batches, _lm_provenance, card_markdown, card_path_for, resolve_out, torch_threads
 
     refused = [flag for key, flag in _TEXT_ONLY.items() if getattr(opts, key)]
     if refused:
@@ -58,7 +57,7 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
     if not opts.train or not opts.dev:
         raise UsageError("training needs at least one --train file and one --dev file")
     task = TagTask(opts.scheme)
-    torch.set_num_threads(opts.threads or int(os.environ.get("OMP_NUM_THREADS") or 0) or os.cpu_count() or 1)
+    torch.set_num_threads(torch_threads(opts.threads))
     device = pick_device(opts.device)
     random.seed(opts.seed)
     np.random.seed(opts.seed)
