@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import SHARED
-from rnnlu.commands import label_texts
+from rnnlu.tasks.sentiment.run import label_texts
 from rnnlu.registry import bundled_dir, load_model
 from rnnlu.tasks import get_task
 
@@ -62,3 +62,11 @@ def test_sst2_dev_agreement_with_the_default_and_the_cards_dev_score():
     card = json.loads(FAST.with_name("sentiment-fast.card.json").read_text())
     recorded = next(d for d in card["dev"] if d["path"].endswith("sst2/dev.tsv"))
     assert accuracy == pytest.approx(recorded["accuracy"], abs=1e-4)
+
+
+def test_fast_flag_picks_the_fast_model_and_refuses_a_second_model(run_cli):
+    out = run_cli("sentiment", "--fast", "-f", "jsonl", "what a wonderful day")
+    assert out.returncode == 0, out.stderr.decode()
+    assert json.loads(out.stdout)["model"] == "sentiment-fast"
+    out = run_cli("sentiment", "--fast", "-m", "sentiment-gru", "x")
+    assert out.returncode == 2 and "give --fast or --model, not both" in out.stderr.decode()

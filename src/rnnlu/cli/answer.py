@@ -12,6 +12,7 @@ from rnnlu.cli.options import (ColumnOption, CsvOption, FieldOption, FormatOptio
                                ModelOption, OutputOption, compare_option, open_input, output_format, texts_argument)
 from rnnlu.errors import RnnluError, UsageError
 
+FAST_SENTIMENT_MODEL = "sentiment-fast"
 SentimentTexts = texts_argument("Texts to label; omit to read stdin, one text per line.")
 SentimentCompare = compare_option("Show the word-count baseline beside the model, and how often they agree.")
 TagTexts = texts_argument("Texts to tag; omit to read stdin, one text per line.")
@@ -28,6 +29,7 @@ def sentiment(
     jsonl: JsonlOption = None,
     field: FieldOption = None,
     model: ModelOption = None,
+    fast: Annotated[bool, typer.Option("--fast", help="Use the bundled fast model (sentiment-fast): about 2.4x the default's throughput, a point or two less accurate.")] = False,
     compare: SentimentCompare = False,
     fmt: FormatOption = None,
     output: OutputOption = None,
@@ -43,6 +45,9 @@ def sentiment(
     fmt = output_format(fmt, output, source.kind)
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be 1 or more, not {workers}")
+    if fast and model:
+        raise UsageError("give --fast or --model, not both")
+    model = FAST_SENTIMENT_MODEL if fast else model
     run = run_sentiment(source, model=model, compare=compare, workers=workers)
     write_answers(run, source, fmt, output, presenter)
 
