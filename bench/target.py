@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from rnnlu.engine.config import ModelConfig, tensor_names
-from rnnlu.errors import RnnluError
 from rnnlu.engine.model import Model
-from rnnlu.registry import bundled_dir, load_model
 from rnnlu.engine.tokenize import tokenize
 from rnnlu.engine.vocab import Vocab
+from rnnlu.errors import RnnluError
+from rnnlu.registry import bundled_dir, load_model
 
 STANDIN_SHAPE = dict(cell="gru", bidirectional=True, layers=1, embedding_dim=128, hidden_size=128,
                      pooling="max", vocab=20_000)

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from rnnlu.training.calibrate import DevScores, fit_label_offsets
 from rnnlu.metrics import score
+from rnnlu.training.calibrate import DevScores, fit_label_offsets
 
 LABELS = ["negative", "neutral", "positive"]
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from rnnlu.engine.tokenize import surface_tokens
 from rnnlu.errors import RnnluError
 from rnnlu.tasks.tag.coin import build as cb
 from rnnlu.tasks.tag.coin import data as cd
 from rnnlu.tasks.tag.coin.baseline import dictionary_tags
-from rnnlu.engine.tokenize import surface_tokens
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

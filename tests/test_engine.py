@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlu.engine.config import ModelConfig
 from rnnlu.engine.cells import Encoder, pool, softmax
+from rnnlu.engine.config import ModelConfig
 from rnnlu.engine.model import Model
-from rnnlu.nn.network import Network
 from rnnlu.engine.vocab import Vocab
+from rnnlu.nn.network import Network
 
 
 def make(cell, bidirectional, layers, pooling="max", seed=0):

@@ -7,13 +7,13 @@ import sys
 import numpy as np
 import pytest
 
-from rnnlu.engine.config import ModelConfig
 from rnnlu.engine.cells import sigmoid
-from rnnlu.errors import RnnluError
-from rnnlu.explain import explain
+from rnnlu.engine.config import ModelConfig
 from rnnlu.engine.model import Model
 from rnnlu.engine.tokenize import tokenize
 from rnnlu.engine.vocab import Vocab
+from rnnlu.errors import RnnluError
+from rnnlu.explain import explain
 
 TEXT = "great acting but a boring , awful plot"
 

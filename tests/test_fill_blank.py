@@ -110,10 +110,10 @@ def test_numpy_answers_equal_torch(blank_model):
     import torch
 
     from rnnlu.engine.blank import BlankModel
-    from rnnlu.nn.blank import BlankModel as TorchBlank
     from rnnlu.engine.config import ModelConfig
     from rnnlu.engine.modelfile import load_tensors
-    from rnnlu.training.train import _pad
+    from rnnlu.nn.blank import BlankModel as TorchBlank
+    from rnnlu.training.kit import pad
 
     path, _, _ = blank_model
     model = BlankModel.load(path)
@@ -123,7 +123,7 @@ def test_numpy_answers_equal_torch(blank_model):
     net.eval()
     rows = [["the", "dogs", "near", "the", "car", "<unk>", "every", "day", "."], ["my", "wife", "<unk>"], ["<unk>", "x"]]
     where = [5, 2, 0]
-    ids, lengths = _pad([model.vocab.encode(r) for r in rows])
+    ids, lengths = pad([model.vocab.encode(r) for r in rows])
     with torch.no_grad():
         q = net.queries(ids, lengths)[torch.arange(3), torch.tensor(where)]
         expected = net.softmax.log_prob(q).numpy()
@@ -158,6 +158,50 @@ def test_interrupted_and_resumed_run_writes_the_same_file(tmp_path):
     assert resumed.card["complete"]
     assert digest(whole.path) == digest(resumed.path)
     assert not Path(resumed.path + ".ckpt").exists()
+
+
+def test_one_way_model_reads_the_left_only_and_numpy_equals_torch(tmp_path):
+    """--arch gru: the left context alone (what "who wins" compares against the two-way model)."""
+    import torch
+
+    from rnnlu.engine.blank import BlankModel
+    from rnnlu.engine.config import ModelConfig
+    from rnnlu.engine.modelfile import load_tensors
+    from rnnlu.nn.blank import BlankModel as TorchBlank
+    from rnnlu.training.kit import pad
+    from rnnlu.training.pretrain import pretrain
+
+    result = pretrain(_opts(tmp_path, "g/fb.safetensors", arch="gru", lines=300, epochs=1))
+    model = BlankModel.load(result.path)
+    assert not model.config.bidirectional and model.w1.shape == (24, 24)
+    rows = [["the", "dogs", "near", "<unk>", "car"], ["my", "wife", "<unk>", "cats"]]
+    changed = [["the", "dogs", "near", "<unk>", "house"], ["my", "wife", "<unk>", "dogs"]]   # right side only
+    np.testing.assert_allclose(model.queries(rows, [3, 2]), model.queries(changed, [3, 2]), atol=1e-6)
+    tensors, meta = load_tensors(result.path)
+    net = TorchBlank(ModelConfig.from_dict(meta["config"]))
+    net.load_state_dict({k: torch.tensor(v) for k, v in tensors.items()})
+    net.eval()
+    ids, lengths = pad([model.vocab.encode(r) for r in rows])
+    with torch.no_grad():
+        expected = net.queries(ids, lengths)[torch.arange(2), torch.tensor([3, 2])].numpy()
+    np.testing.assert_allclose(model.queries(rows, [3, 2]), expected, atol=1e-5)
+
+
+def test_init_from_starts_at_the_given_weights_and_refuses_a_misfit(tmp_path):
+    from rnnlu.engine.modelfile import sha256_of
+    from rnnlu.training.pretrain import pretrain
+
+    small = dict(lines=300, epochs=1)
+    first = pretrain(_opts(tmp_path, "i/a.safetensors", **small))
+    fresh = pretrain(_opts(tmp_path, "i/fresh.safetensors", seed=4, **small))
+    warm = pretrain(_opts(tmp_path, "i/warm.safetensors", seed=4, init_from=first.path, **small))
+    assert warm.card["init_from"] == {"path": first.path, "sha256": sha256_of(first.path)}
+    # same seed and data: only the starting weights differ, and the trained ones start far ahead
+    assert warm.history[0].loss < fresh.history[0].loss
+    with pytest.raises(UsageError, match="hidden_size differ"):
+        pretrain(_opts(tmp_path, "i/b.safetensors", hidden=32, init_from=first.path, **small))
+    with pytest.raises(UsageError, match="another vocabulary"):
+        pretrain(_opts(tmp_path, "i/c.safetensors", lines=900, epochs=1, init_from=first.path))
 
 
 def test_resume_with_other_options_is_refused(tmp_path):

@@ -5,8 +5,8 @@ import io as stdio
 import pytest
 
 from rnnlu import io
-from rnnlu.errors import RnnluError, UsageError
 from rnnlu.engine.modelfile import atomic_write
+from rnnlu.errors import RnnluError, UsageError
 
 
 def test_csv_rows_keep_every_field_and_report_line_numbers(tmp_path):

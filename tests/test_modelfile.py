@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from rnnlu import registry
-from rnnlu.errors import RnnluError
 from rnnlu.engine.model import Model
 from rnnlu.engine.modelfile import load_tensors, save_tensors, sha256_of
+from rnnlu.errors import RnnluError
 
 
 def test_round_trip_keeps_predictions(tiny_model, tmp_path):

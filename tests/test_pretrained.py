@@ -3,14 +3,14 @@
 import json
 
 import pytest
-
 from conftest import SHARED
-from rnnlu.tasks.sentiment.baseline import WordCountBaseline
-from rnnlu.tasks.sentiment.run import label_texts
-from rnnlu.metrics import score
+
 from rnnlu.engine.modelfile import sha256_of
+from rnnlu.metrics import score
 from rnnlu.registry import bundled_dir, list_models, load_model
 from rnnlu.tasks import get_task
+from rnnlu.tasks.sentiment.baseline import WordCountBaseline
+from rnnlu.tasks.sentiment.run import label_texts
 
 INDEX = json.loads((bundled_dir() / "index.json").read_text())
 

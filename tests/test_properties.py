@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from rnnlu import io  # noqa: E402
-from rnnlu.errors import RnnluError  # noqa: E402
 from rnnlu.engine.model import Model  # noqa: E402
 from rnnlu.engine.modelfile import save_tensors  # noqa: E402
+from rnnlu.errors import RnnluError  # noqa: E402
 
 # RNNLU_HYPOTHESIS_EXAMPLES=5000 for a long hunt; the default keeps the suite quick.
 SETTINGS = settings(max_examples=int(os.environ.get("RNNLU_HYPOTHESIS_EXAMPLES", "150")), deadline=None,

@@ -4,11 +4,11 @@ and agrees with the default on most texts. Skipped where the file is not bundled
 import json
 
 import pytest
-
 from conftest import SHARED
-from rnnlu.tasks.sentiment.run import label_texts
+
 from rnnlu.registry import bundled_dir, load_model
 from rnnlu.tasks import get_task
+from rnnlu.tasks.sentiment.run import label_texts
 
 FAST = bundled_dir() / "sentiment-fast.safetensors"
 pytestmark = pytest.mark.skipif(not FAST.is_file(), reason="pretrained/sentiment-fast.safetensors is not bundled")

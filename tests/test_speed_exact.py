@@ -90,8 +90,8 @@ def _model(cell, bidirectional, layers, buckets, pooling="max", head="classify",
 
     from rnnlu.engine.config import ModelConfig
     from rnnlu.engine.model import Model
-    from rnnlu.nn.network import Network
     from rnnlu.engine.vocab import Vocab
+    from rnnlu.nn.network import Network
 
     torch.manual_seed(seed)
     labels = ["negative", "neutral", "positive"] if head == "classify" else ["A", "B", "C", "D"]

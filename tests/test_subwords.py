@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlu.engine.config import ModelConfig
 from rnnlu.engine.cells import Encoder
+from rnnlu.engine.config import ModelConfig
 from rnnlu.engine.model import Model
-from rnnlu.nn.network import Network
 from rnnlu.engine.subwords import MAX_NGRAMS, _fnv1a, bucket_ids, ngrams, pad_buckets
 from rnnlu.engine.vocab import Vocab
+from rnnlu.nn.network import Network
 
 
 def test_ngrams_mark_word_edges_and_skip_placeholders():

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import SHARED
+
 from rnnlu.conll import read_sentences, sentence_text
+from rnnlu.engine.viterbi import bio_allowed, viterbi
+from rnnlu.engine.wordshape import CASES, case_class, word_key
 from rnnlu.errors import RnnluError
 from rnnlu.spans import bio_spans, run_spans, span_scores
 from rnnlu.tasks.tag.baseline import FrequentTagBaseline
-from rnnlu.engine.viterbi import bio_allowed, viterbi
-from rnnlu.engine.wordshape import CASES, case_class, word_key
 
 POS_SENTENCES = [
     ("the dog runs .", "DET NOUN VERB PUNCT"),
@@ -171,8 +171,8 @@ def test_numpy_engine_answers_as_torch_does(pos_model):
     import torch
 
     from rnnlu.engine.model import Model
-    from rnnlu.nn.network import Network
     from rnnlu.engine.wordshape import feature_rows
+    from rnnlu.nn.network import Network
 
     model = Model.load(pos_model)
     net = Network(model.config)

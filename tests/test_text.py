@@ -2,10 +2,10 @@
 
 import pytest
 
-from rnnlu.tasks.sentiment.baseline import WordCountBaseline
-from rnnlu.metrics import score
 from rnnlu.engine.tokenize import tokenize
 from rnnlu.engine.vocab import Vocab
+from rnnlu.metrics import score
+from rnnlu.tasks.sentiment.baseline import WordCountBaseline
 
 
 @pytest.mark.parametrize("raw, ptb", [

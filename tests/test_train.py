@@ -3,7 +3,6 @@
 import json
 
 import numpy as np
-
 import pytest
 import torch
 import torch.nn.functional as F
@@ -123,8 +122,8 @@ def test_contrast_pairs_take_the_label_of_the_clause_after_but(tmp_path):
 
 
 def test_contrast_pairs_never_use_a_clause_that_is_not_itself_polar(tmp_path):
-    from rnnlu.tasks.sentiment.baseline import WordCountBaseline
     from rnnlu.tasks.sentiment.augment import NEGATION_WORDS, contrast_examples
+    from rnnlu.tasks.sentiment.baseline import WordCountBaseline
 
     # Fragments labelled polar in phrase files ("they were not": negative) and negated clauses must not
     # become the deciding half of an "X but Y" copy: only clauses whose own words carry the label may.
@@ -143,7 +142,8 @@ def test_contrast_pairs_never_use_a_clause_that_is_not_itself_polar(tmp_path):
 
 
 def test_pretrained_language_model_learns_and_starts_a_task_model(tmp_path, fixture_files):
-    from rnnlu.training.pretrain import PretrainOptions, load_encoder, pretrain
+    from rnnlu.engine.lmfile import load_encoder
+    from rnnlu.training.pretrain import PretrainOptions, pretrain
     from rnnlu.training.train import TrainOptions, train
 
     corpus = tmp_path / "corpus"
@@ -238,9 +238,9 @@ def test_lr_decay_halves_the_rate_after_an_epoch_without_progress(fixture_files,
 
 
 def test_lexicon_examples_are_the_baselines_words_with_their_polarity():
-    from rnnlu.tasks.sentiment.baseline import WordCountBaseline
     from rnnlu.errors import UsageError
     from rnnlu.tasks.sentiment.augment import lexicon_examples
+    from rnnlu.tasks.sentiment.baseline import WordCountBaseline
 
     words = lexicon_examples({"negative", "neutral", "positive"})
     label_of = dict(zip(words.texts, words.labels))
@@ -304,8 +304,8 @@ def test_teacher_answers_outweigh_wrong_labels_with_full_distillation(tiny_model
     """The training file's labels are all flipped. A student trained on the labels alone learns them and
     gets the dev file wrong; with --distill 1 it learns only the teacher's answers (a model trained on the
     right labels), so it gets dev right, and its card names the teacher by checksum."""
-    from rnnlu.errors import UsageError
     from rnnlu.engine.modelfile import sha256_of
+    from rnnlu.errors import UsageError
     from rnnlu.training.train import TrainOptions, train
 
     swap = {"positive": "negative", "negative": "positive"}

@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 
 from rnnlu.engine import cells as engine
-from rnnlu.errors import RnnluError
 from rnnlu.engine.model import Forward, Model
 from rnnlu.engine.tokenize import tokenize
+from rnnlu.errors import RnnluError
 
 MAX_TOKENS = 400   # leave-one-out runs the model once per word; a paragraph is plenty for one picture
 
@@ -255,7 +255,7 @@ def explain_blank(model, text: str, max_tokens: int = MAX_TOKENS) -> BlankExplan
     for i, tok in enumerate(tokens):
         side = "left" if i < len(left) else "blank" if i == len(left) else "right"
         w = BlankWord(i, tok, side, tok == "___" or model.vocab.stoi.get(tok) is not None)
-        if side != "blank":
+        if side == "left" or (side == "right" and model.config.bidirectional):   # a one-way model never reads the right
             reverse = side == "right"
             states = out[0, :, h:] if reverse else out[0, :, :h]
             j = i + 1 if reverse else i - 1               # the step the pass read just before this word

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from rnnlu.errors import RnnluError, UsageError
 from rnnlu.engine.modelfile import atomic_write
+from rnnlu.errors import RnnluError, UsageError
 
 MAX_CHARS = 100_000
 FORMATS = ("table", "json", "jsonl", "csv", "tsv")

@@ -11,8 +11,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from rnnlu.errors import RnnluError
 from rnnlu.engine.modelfile import sha256_of
+from rnnlu.errors import RnnluError
 
 SUFFIX = ".safetensors"
 CARD_SUFFIX = ".card.json"

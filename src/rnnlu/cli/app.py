@@ -14,7 +14,6 @@ import typer
 from rnnlu import __version__
 from rnnlu.errors import RnnluError, Terminated
 
-
 app = typer.Typer(
     name="rnnlu",
     help="Read text the way gated recurrent networks do: sentiment, tags and fill-the-blank with pretrained "

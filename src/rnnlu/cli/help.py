@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import typer
 
-
 SUMMARIES = {  # the command list's one line per command (click cuts longer ones with "...")
     "sentiment": "Label texts positive / negative / neutral.",
     "tag": "Tag tokens: coin tickers, POS tags or named entities.",

@@ -57,7 +57,8 @@ def train(
     """Train a model and write it with its model card."""
     need_torch("train")
     from rnnlu.render.progress import train_with_progress
-    from rnnlu.training.train import TrainOptions, train as run_training
+    from rnnlu.training.train import TrainOptions
+    from rnnlu.training.train import train as run_training
 
     opts = TrainOptions(task=task, train=[str(p) for p in train_files], dev=[str(p) for p in dev_files], out=out,
                         arch=arch, hidden=hidden, layers=layers, embedding_dim=embedding_dim, epochs=epochs,
@@ -100,11 +101,13 @@ def pretrain(
     dev_sample: Annotated[int, typer.Option(help="Items of each --dev file scored at each checkpoint (0 = all).")] = 1000,
     max_tokens: Annotated[int, typer.Option(help="Cut longer sentences into pieces of this many tokens.")] = 60,
     dropout: Annotated[float, typer.Option(help="Dropout on word vectors and states.")] = 0.2,
+    init_from: Annotated[Optional[Path], typer.Option("--init-from", help="Start from this model file's weights (a warm start: same objective, sizes and vocabulary; the optimizer starts afresh).", show_default=False)] = None,
 ):
     """Pretrain word vectors and encoder as a language model on raw text, for `train --init-from`; or train the fill-blank model (--objective blank)."""
     need_torch("pretrain")
     from rnnlu.render.progress import pretrain_with_progress
-    from rnnlu.training.pretrain import PretrainOptions, pretrain as run_pretraining
+    from rnnlu.training.pretrain import PretrainOptions
+    from rnnlu.training.pretrain import pretrain as run_pretraining
 
     opts = PretrainOptions(corpus=[str(p) for p in corpus], out=out, arch=arch, hidden=hidden,
                            embedding_dim=embedding_dim, epochs=epochs, batch_size=batch_size, lr=lr,
@@ -114,7 +117,7 @@ def pretrain(
                            checkpoint_every=checkpoint_every, agreement_weight=agreement_weight,
                            agreement_from=str(agreement_from) if agreement_from else None,
                            dev=[str(p) for p in dev or []], dev_sample=dev_sample, max_tokens=max_tokens,
-                           dropout=dropout)
+                           dropout=dropout, init_from=str(init_from) if init_from else None)
     pretrain_with_progress(run_pretraining, opts, command=command_line())
 
 

@@ -1,7 +1,7 @@
 """The fill-blank model in NumPy (answering): the equations of :mod:`rnnlu.nn.blank`.
 
     left, right = forward state before the blank, backward state after it (the shared engine)
-    q = W2 relu(W1 [left; right] + b1) + b2
+    q = W2 relu(W1 [left; right] + b1) + b2      (a one-directional model: [left] alone)
     log P(w) from the adaptive softmax: a head over the 2,000 most frequent words plus one entry
     per rarer cluster; a word in cluster k gets log P(cluster k) + log P(w | cluster k).
 
@@ -21,9 +21,9 @@ import numpy as np
 
 from rnnlu.engine import cells as engine
 from rnnlu.engine.config import ModelConfig
-from rnnlu.errors import RnnluError
 from rnnlu.engine.modelfile import load_tensors
 from rnnlu.engine.vocab import UNK, Vocab
+from rnnlu.errors import RnnluError
 
 
 def log_softmax(x: np.ndarray) -> np.ndarray:
@@ -111,10 +111,12 @@ class BlankModel:
         h = self.config.hidden_size
         n = np.arange(len(rows))
         where = np.asarray(where)
-        left = np.where((where > 0)[:, None], out[n, np.maximum(where - 1, 0), :h], 0.0)
-        after = np.minimum(where + 1, out.shape[1] - 1)
-        right = np.where((where + 1 < lengths)[:, None], out[n, after, h:], 0.0)
-        hidden = np.maximum(np.concatenate([left, right], axis=1) @ self.w1.T + self.b1, 0.0)
+        both = np.where((where > 0)[:, None], out[n, np.maximum(where - 1, 0), :h], 0.0)   # left of the blank
+        if self.config.bidirectional:                                                      # and right of it
+            after = np.minimum(where + 1, out.shape[1] - 1)
+            right = np.where((where + 1 < lengths)[:, None], out[n, after, h:], 0.0)
+            both = np.concatenate([both, right], axis=1)
+        hidden = np.maximum(both @ self.w1.T + self.b1, 0.0)
         q = (hidden @ self.w2.T + self.b2).astype(np.float32)
         return (q, traces) if trace else q
 
@@ -156,12 +158,13 @@ def _check_answer_side(path, config: ModelConfig, meta: dict, tensors: dict[str,
         return RnnluError(f"{path}: damaged fill-blank model file ({why}); retrain it or pass another model")
 
     cutoffs = meta.get("softmax_cutoffs")
-    v, e, h = config.vocab_size, config.embedding_dim, config.hidden_size
+    v, e = config.vocab_size, config.embedding_dim
+    h = config.hidden_size * (2 if config.bidirectional else 1)   # the query reads [left; right] or [left]
     if not isinstance(cutoffs, list) or not cutoffs or not all(type(c) is int for c in cutoffs) \
             or cutoffs != sorted(set(cutoffs)) or not 0 < cutoffs[0] or cutoffs[-1] >= v:
         raise bad(f"softmax cutoffs {str(cutoffs)[:40]} do not split a vocabulary of {v:,}")
     bounds = cutoffs + [v]
-    expected = {"query_hidden.weight": (2 * h, 2 * h), "query_hidden.bias": (2 * h,), "query.weight": (e, 2 * h),
+    expected = {"query_hidden.weight": (h, h), "query_hidden.bias": (h,), "query.weight": (e, h),
                 "query.bias": (e,), "softmax.head.weight": (cutoffs[0] + len(cutoffs), e)}
     for i in range(len(cutoffs)):
         inner = tensors.get(f"softmax.tail.{i}.0.weight")

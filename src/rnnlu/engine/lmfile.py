@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from rnnlu.engine.config import ModelConfig
-from rnnlu.errors import RnnluError, UsageError
 from rnnlu.engine.modelfile import load_tensors
 from rnnlu.engine.vocab import Vocab
+from rnnlu.errors import RnnluError, UsageError
 
 
 def load_encoder(path: str) -> tuple[ModelConfig, Vocab, dict[str, np.ndarray], dict]:

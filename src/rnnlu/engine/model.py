@@ -10,11 +10,11 @@ import numpy as np
 
 from rnnlu.engine import cells as engine
 from rnnlu.engine.config import ModelConfig, tensor_names
-from rnnlu.errors import RnnluError
 from rnnlu.engine.modelfile import load_tensors, save_tensors
 from rnnlu.engine.subwords import pad_buckets
 from rnnlu.engine.vocab import Vocab
 from rnnlu.engine.wordshape import feature_rows, word_key
+from rnnlu.errors import RnnluError
 
 FORMAT_VERSION = 1
 POOLINGS = ("max", "mean", "last")

@@ -8,7 +8,9 @@ layer `rnnlu pretrain` trains as two language models). For the word at position 
     q     = W2 relu(W1 [left; right] + b1) + b2       the blank's query vector (word-vector size)
     P(w | left, right) = adaptive softmax(q)          frequent words cheap, rare words in clusters
 
-Neither state has seen word i, so every position of every sentence is a training blank. Number
+Neither state has seen word i, so every position of every sentence is a training blank. A
+one-directional model (``--arch lstm``/``gru``: the left context only, like a language model
+asked for the next word) drops ``right``: it exists to measure what reading right to left buys. Number
 agreement is taught on purpose: where word i is a present-tense verb form with a partner of the
 other number (is/are, hates/hate, ...), a second loss asks the model to prefer it over that
 partner: -log softmax([log P(w), log P(partner)])[0]. Inference runs the same equations in NumPy
@@ -33,14 +35,14 @@ def cutoffs_for(vocab_size: int) -> list[int]:
 class BlankModel(nn.Module):
     def __init__(self, config: ModelConfig, partners: torch.Tensor | None = None, agreement_weight: float = 1.0):
         super().__init__()
-        if not config.bidirectional or config.layers != 1:
-            raise ValueError("the fill-blank model reads both sides of the blank: one bidirectional layer")
+        if config.layers != 1:
+            raise ValueError("the fill-blank model has one recurrent layer")
         self.config = config
         self.embedding, self.rnn = _encoder_layers(config)
         self.dropout = nn.Dropout(config.dropout)
-        h = config.hidden_size
-        self.query_hidden = nn.Linear(2 * h, 2 * h)
-        self.query = nn.Linear(2 * h, config.embedding_dim)
+        h = config.hidden_size * (2 if config.bidirectional else 1)   # [left; right] or [left]
+        self.query_hidden = nn.Linear(h, h)
+        self.query = nn.Linear(h, config.embedding_dim)
         v = config.vocab_size
         self.softmax = nn.AdaptiveLogSoftmaxWithLoss(config.embedding_dim, v, cutoffs=cutoffs_for(v), div_value=4.0)
         # partner id of each word id (0 = none): the other-number form of a present-tense verb
@@ -54,8 +56,10 @@ class BlankModel(nn.Module):
         h = self.config.hidden_size
         zero = out.new_zeros(out.shape[0], 1, h)
         left = torch.cat([zero, out[:, :-1, :h]], dim=1)      # forward state before position i
-        right = torch.cat([out[:, 1:, h:], zero], dim=1)      # backward state after position i (0 past the end)
-        both = self.dropout(torch.cat([left, right], dim=-1))
+        if self.config.bidirectional:
+            right = torch.cat([out[:, 1:, h:], zero], dim=1)  # backward state after position i (0 past the end)
+            left = torch.cat([left, right], dim=-1)
+        both = self.dropout(left)
         return self.query(self.dropout(torch.relu(self.query_hidden(both))))
 
     def encode(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from rnnlu import io
-from rnnlu.render.console import LABEL_STYLE, visible, terminal
+from rnnlu.render.console import LABEL_STYLE, terminal, visible
 
 _safe = io.safe_markup
 
@@ -154,8 +154,8 @@ def _explanation_picture(ex) -> list:
 
 def show_explanation(explanation, fmt: str, svg: Path | None = None, html: Path | None = None) -> None:
     """Print an :class:`rnnlu.explain.Explanation` (picture or JSON); save the picture as SVG / HTML."""
-    from rnnlu.errors import UsageError
     from rnnlu.engine.modelfile import atomic_write
+    from rnnlu.errors import UsageError
 
     if fmt not in ("table", "json"):
         raise UsageError(f"unknown format {fmt!r}; choose table or json")

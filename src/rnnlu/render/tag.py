@@ -12,7 +12,6 @@ from rnnlu.spans import spans_of
 from rnnlu.tasks.tag.run import TagRun
 from rnnlu.tasks.tag.task import TagResult
 
-
 TAG_FORMATS = ("table", "tags", "json", "jsonl", "conll", "csv", "tsv")
 
 

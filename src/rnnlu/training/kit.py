@@ -50,7 +50,7 @@ def card_path_for(model_path: Path) -> Path:
     return model_path.with_name(model_path.name.removesuffix(".safetensors") + ".card.json")
 
 
-def _lm_provenance(path: str) -> dict:
+def lm_provenance(path: str) -> dict:
     """Where the starting encoder came from: its file, checksum, and the command that made it."""
     info = {"path": path, "sha256": sha256_of(path)}
     lm_card = Path(path).with_name(Path(path).name.removesuffix(".safetensors") + ".card.json")
@@ -101,7 +101,7 @@ def card_markdown(card: dict) -> str:
     return "\n".join(lines) + "\n\nThe model was chosen on dev; test files were scored once, for this card.\n"
 
 
-def _bucketed_batches(examples: list, batch_size: int, rng: random.Random,
+def bucketed_batches(examples: list, batch_size: int, rng: random.Random,
                       length: Callable[[object], int] = lambda e: len(e[0])) -> list[list]:
     """Shuffle, sort by length inside pools of 50 batches (less padding), shuffle the batches."""
     order = examples[:]
@@ -115,7 +115,7 @@ def _bucketed_batches(examples: list, batch_size: int, rng: random.Random,
     return batches
 
 
-def _pad(id_lists: list[list[int]], word_dropout: float = 0.0, rng: random.Random | None = None):
+def pad(id_lists: list[list[int]], word_dropout: float = 0.0, rng: random.Random | None = None):
     import torch
 
     lengths = torch.tensor([len(x) for x in id_lists])

@@ -30,11 +30,10 @@ import numpy as np
 
 from rnnlu import __version__
 from rnnlu.engine.config import ARCHITECTURES, ModelConfig
-from rnnlu.errors import RnnluError, UsageError
-from rnnlu.engine.lmfile import encoder_tensors, load_encoder  # noqa: F401  (moved there; still importable from here)
 from rnnlu.engine.modelfile import atomic_write, load_tensors, save_tensors, sha256_of
 from rnnlu.engine.tokenize import tokenize
 from rnnlu.engine.vocab import Vocab
+from rnnlu.errors import RnnluError, UsageError
 
 TEXT_SUFFIXES = (".txt", ".txt.gz", ".tsv", ".tokens")
 
@@ -67,6 +66,7 @@ class PretrainOptions:
     agreement_weight: float = 1.0
     dev: list[str] = field(default_factory=list)   # blank objective: blank item files scored at each checkpoint
     dev_sample: int = 1000        # items scored per dev file at each checkpoint (0 = all)
+    init_from: str | None = None  # start from this model file's weights (same objective, sizes and vocabulary)
 
 
 @dataclass
@@ -202,7 +202,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     import torch
 
     from rnnlu.nn.network import pick_device
-    from rnnlu.training.kit import _bucketed_batches, resolve_out
+    from rnnlu.training.kit import bucketed_batches, resolve_out
 
     if opts.arch not in ARCHITECTURES:
         raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
@@ -210,8 +210,6 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
         raise UsageError("pretraining needs at least one --corpus file or folder")
     if opts.objective not in ("lm", "blank"):
         raise UsageError(f"unknown objective {opts.objective!r}; choose lm or blank")
-    if opts.objective == "blank" and not ARCHITECTURES[opts.arch][1]:
-        raise UsageError("the blank objective reads both sides of each word: use --arch bigru or bilstm")
     if opts.objective == "blank" and opts.embedding_dim < 16:
         raise UsageError("--objective blank needs --embedding-dim 16 or more (its rarest-word cluster gets a 16th of it)")
     if opts.objective == "lm" and (opts.dev or opts.agreement_from):
@@ -264,6 +262,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
         from rnnlu.nn.network import LanguageModel
 
         net = LanguageModel(config).to(device)
+    init = _init_weights(net, opts, config, vocab) if opts.init_from else None
     optimizer = torch.optim.Adam(net.parameters(), lr=opts.lr)
     history: list[LMEpochLog] = []
     best, best_state, start_epoch, start_batch, tokens_seen = -math.inf, None, 1, 0, 0
@@ -320,7 +319,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     for epoch in range(start_epoch, opts.epochs + 1):
         t0 = time.perf_counter()
         net.train()
-        batches = _bucketed_batches(train_ids, opts.batch_size, random.Random(opts.seed * 1000 + epoch), length=len)
+        batches = bucketed_batches(train_ids, opts.batch_size, random.Random(opts.seed * 1000 + epoch), length=len)
         first = start_batch if epoch == start_epoch else 0
         total, count = carried if epoch == start_epoch else (0.0, 0)
         warmup = max(1, min(200, scheduler_total // 10))
@@ -392,6 +391,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
         "heldout_perplexity": best_log.heldout_perplexity if best_log else None,
         "dev": best_log.dev if best_log else {},
         "agreement_pairs": len(pairs) // 2,
+        "init_from": init,
         "read_seconds": round(read_seconds, 1),
         "epochs_run": len({h.epoch for h in history}),
         "seconds_per_epoch": round(float(np.mean([h.seconds for h in history if not h.batch] or [0.0])), 1),
@@ -407,6 +407,29 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
         ckpt_path.unlink(missing_ok=True)
         corpus_cache_path(out_path).unlink(missing_ok=True)
     return PretrainResult(str(out_path), card, history)
+
+
+def _init_weights(net, opts: PretrainOptions, config: ModelConfig, vocab: Vocab) -> dict:
+    """Load ``opts.init_from`` into ``net`` (a warm start: the optimizer starts afresh); its path and sha256."""
+    import torch
+
+    tensors, meta = load_tensors(opts.init_from)
+    theirs = meta.get("config") if isinstance(meta.get("config"), dict) else {}
+    mine = config.to_dict()
+    differ = [k for k in ("head", "cell", "bidirectional", "layers", "embedding_dim", "hidden_size", "vocab_size")
+              if theirs.get(k) != mine.get(k)]
+    if differ:
+        raise UsageError(f"--init-from {opts.init_from} does not fit this run ({', '.join(differ)} differ); "
+                         "give the same --objective, --arch, --hidden and --embedding-dim")
+    if meta.get("vocab") != vocab.itos:
+        raise UsageError(f"--init-from {opts.init_from} has another vocabulary; read the same --corpus with the "
+                         "same --max-vocab and --min-freq")
+    state = net.state_dict()
+    missing = sorted(set(state) - set(tensors))
+    if missing:
+        raise UsageError(f"--init-from {opts.init_from} lacks {missing[0]}: not a model of this kind")
+    net.load_state_dict({k: torch.from_numpy(np.array(tensors[k], dtype=np.float32)) for k in state})
+    return {"path": str(opts.init_from), "sha256": sha256_of(opts.init_from)}
 
 
 def _resume_key(opts: PretrainOptions) -> dict:
@@ -491,7 +514,7 @@ def _blank_accuracy(net, vocab: Vocab, items: list, device) -> float:
 
 def _pad(batch: list[list[int]], device):
     """The training padder's (ids, lengths), with the ids on ``device``."""
-    from rnnlu.training.kit import _pad as pad_ids
+    from rnnlu.training.kit import pad as pad_ids
 
     ids, lengths = pad_ids(batch)
     return ids.to(device), lengths

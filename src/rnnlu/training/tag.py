@@ -23,14 +23,14 @@ import numpy as np
 
 from rnnlu import __version__
 from rnnlu.engine.config import ARCHITECTURES, ModelConfig
-from rnnlu.errors import RnnluError, UsageError
 from rnnlu.engine.model import Model
 from rnnlu.engine.modelfile import atomic_write, sha256_of
+from rnnlu.engine.vocab import Vocab
+from rnnlu.engine.wordshape import feature_rows, word_key
+from rnnlu.errors import RnnluError, UsageError
 from rnnlu.tasks.tag.baseline import FrequentTagBaseline
 from rnnlu.tasks.tag.evaluate import card_entry, evaluate_tags, score_tags
 from rnnlu.tasks.tag.task import TaggedData, TagTask
-from rnnlu.engine.vocab import Vocab
-from rnnlu.engine.wordshape import feature_rows, word_key
 
 # Options of `rnnlu train` that mean something for one label per text only.
 _TEXT_ONLY = {"calibrate": "--calibrate", "augment_negation": "--augment-negation", "augment_contrast": "--augment-contrast",
@@ -44,7 +44,8 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
     import torch.nn.functional as F
 
     from rnnlu.nn.network import Network, pick_device
-    from rnnlu.training.kit import EpochLog, TrainResult, _bucketed_batches, _lm_provenance, card_markdown, card_path_for, resolve_out, torch_threads
+    from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown, card_path_for,
+                                    lm_provenance, resolve_out, torch_threads)
 
     refused = [flag for key, flag in _TEXT_ONLY.items() if getattr(opts, key)]
     if refused:
@@ -119,7 +120,7 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         t0 = time.perf_counter()
         net.train()
         rng = random.Random(opts.seed * 1000 + epoch)  # per epoch: a resumed run drops the same words
-        batches = _bucketed_batches(list(range(len(examples))), opts.batch_size, random.Random(opts.seed * 1000 + epoch),
+        batches = bucketed_batches(list(range(len(examples))), opts.batch_size, random.Random(opts.seed * 1000 + epoch),
                                     length=lambda i: len(examples[i][0]))
         total_loss, seen = 0.0, 0
         for b, rows in enumerate(batches):
@@ -196,7 +197,7 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         "vocab_size": len(vocab),
         "baseline": "alias dictionary" if task.scheme.name == "coin" else "most frequent tag per training word",
         "pretrained_vectors_found": None,
-        "initialised_from": _lm_provenance(opts.init_from) if opts.init_from else None,
+        "initialised_from": lm_provenance(opts.init_from) if opts.init_from else None,
         "teachers": [],
         "train_data": [{"path": d.path, "sha256": sha256_of(d.path), "examples": len(d),
                         "tokens": sum(map(len, d.tokens)), "removed_as_overlap": 0} for d in train_sets],

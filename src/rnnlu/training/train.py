@@ -21,20 +21,20 @@ from pathlib import Path
 import numpy as np
 
 from rnnlu import __version__
-from rnnlu.training.calibrate import Calibration, DevScores, fit_label_offsets
 from rnnlu.engine.config import ARCHITECTURES, ModelConfig
-from rnnlu.errors import RnnluError, UsageError
-from rnnlu.metrics import score
 from rnnlu.engine.model import Model
 from rnnlu.engine.modelfile import atomic_write, sha256_of
 from rnnlu.engine.subwords import pad_buckets
-from rnnlu.tasks import get_task
-from rnnlu.tasks.sentiment.augment import (contrast_examples, lexicon_examples, negation_examples,
-                                          negation_frame_examples)
-from rnnlu.tasks.base import LabelledData, choose
 from rnnlu.engine.vocab import Vocab
-from rnnlu.training.kit import (EpochLog, TrainResult, _bucketed_batches, _lm_provenance, _pad, card_markdown,  # noqa: F401
-                             card_path_for, resolve_out, torch_threads)
+from rnnlu.errors import RnnluError, UsageError
+from rnnlu.metrics import score
+from rnnlu.tasks import get_task
+from rnnlu.tasks.base import LabelledData, choose
+from rnnlu.tasks.sentiment.augment import (contrast_examples, lexicon_examples, negation_examples,
+                                           negation_frame_examples)
+from rnnlu.training.calibrate import Calibration, DevScores, fit_label_offsets
+from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown, card_path_for, lm_provenance,
+                                pad, resolve_out, torch_threads)
 
 
 @dataclass
@@ -419,14 +419,14 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     for epoch in range(start_epoch, opts.epochs + 1):
         t0 = time.perf_counter()
         net.train()
-        batches = _bucketed_batches(list(range(len(examples))), opts.batch_size,
+        batches = bucketed_batches(list(range(len(examples))), opts.batch_size,
                                     random.Random(opts.seed * 1000 + epoch), length=lambda i: len(examples[i][0]))
         total_loss, seen = 0.0, 0
         for b, rows in enumerate(batches):
             batch = [examples[i] for i in rows]
             # A dropped word keeps its n-grams: that is how the n-gram vectors learn to stand in
             # for words the model has never seen.
-            ids, lengths = _pad([e[0] for e in batch], opts.word_dropout, rng)
+            ids, lengths = pad([e[0] for e in batch], opts.word_dropout, rng)
             subword_ids = _subword_ids(config, [e[3] for e in batch], ids.shape[1], device)
             target = torch.tensor([e[1] for e in batch], device=device)
             allowed = torch.stack([e[2] for e in batch]).to(device)
@@ -509,7 +509,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         "labels": labels,
         "vocab_size": len(vocab),
         "pretrained_vectors_found": found,
-        "initialised_from": _lm_provenance(opts.init_from) if opts.init_from else None,
+        "initialised_from": lm_provenance(opts.init_from) if opts.init_from else None,
         "teachers": [_teacher_provenance(t, task.name) for t in opts.teachers],
         "train_data": [file_info(d, {"removed_as_overlap": removed[d.path]}) for d in train_sets],
         "excluded_overlap_with": [file_info(d) for d in excluded],
@@ -596,7 +596,7 @@ def _dev_log_probs(net, d: LabelledData, vocab: Vocab, labels: list[str], device
     with torch.no_grad():
         for start in range(0, len(keep), 256):
             idx = keep[start : start + 256]
-            ids, lengths = _pad([vocab.encode(d.tokens[i]) for i in idx])
+            ids, lengths = pad([vocab.encode(d.tokens[i]) for i in idx])
             subword_ids = _subword_ids(net.config, [d.tokens[i] for i in idx], ids.shape[1], device)
             log_probs[idx] = torch.log_softmax(net(ids.to(device), lengths, subword_ids), dim=-1).cpu().numpy()
     return log_probs

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlu.errors import RnnluError
 from rnnlu.engine.modelfile import load_tensors, save_tensors
+from rnnlu.errors import RnnluError
 
 BOUNDARY = "<s>"     # stands before and after every sentence (id 0)
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnnlu.engine.blank import BlankModel
+from rnnlu.engine.tokenize import tokenize
 from rnnlu.errors import RnnluError
 from rnnlu.metrics import Report
 from rnnlu.tasks.fill_blank.baseline import BaselineAnswer, NgramBaseline
 from rnnlu.tasks.fill_blank.items import BlankItem
-from rnnlu.engine.tokenize import tokenize
 
 BASELINE_FILE = "fill-blank-ngram.counts"
 

@@ -15,7 +15,6 @@ from rnnlu.errors import UsageError
 from rnnlu.tasks.base import LabelledData
 from rnnlu.tasks.sentiment.baseline import WordCountBaseline
 
-
 NEGATION_CUES = (("not",), ("not", "at", "all"), ("never",), ("not", "very"), ("hardly",), ("not", "really"))
 NEGATION_WORDS = {"not", "n't", "no", "never", "hardly", "nothing", "none", "nor", "neither", "without", "nobody"}
 FLIP = {"positive": "negative", "negative": "positive"}

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlu.tasks.sentiment.baseline import BaselineResult, WordCountBaseline
+from rnnlu.engine.tokenize import tokenize
 from rnnlu.errors import RnnluError
 from rnnlu.io import read_labelled_rows
 from rnnlu.tasks.base import LabelledData, Task, batched, choose
-from rnnlu.engine.tokenize import tokenize
+from rnnlu.tasks.sentiment.baseline import BaselineResult, WordCountBaseline
 
 LABEL_ALIASES = {"pos": "positive", "neg": "negative", "neu": "neutral", "1": "positive", "0": "negative",
                  "positive": "positive", "negative": "negative", "neutral": "neutral"}

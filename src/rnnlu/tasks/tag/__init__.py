@@ -1,5 +1,5 @@
 """Tagging: one tag per token (coin mentions, universal POS, WNUT-17 entities)."""
 
-from rnnlu.tasks.tag.task import TagResult, TagTask, TaggedData
+from rnnlu.tasks.tag.task import TaggedData, TagResult, TagTask
 
 __all__ = ["TagResult", "TagTask", "TaggedData"]

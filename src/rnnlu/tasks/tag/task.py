@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 
 from rnnlu.conll import Sentence, read_sentences, sentence_text
+from rnnlu.engine.tokenize import surface_tokens
+from rnnlu.engine.viterbi import bio_allowed, marginals, viterbi
 from rnnlu.errors import RnnluError, UsageError
 from rnnlu.spans import spans_of
 from rnnlu.tasks.base import Task, batched
 from rnnlu.tasks.tag.schemes import Scheme, get_scheme
-from rnnlu.engine.tokenize import surface_tokens
-from rnnlu.engine.viterbi import bio_allowed, marginals, viterbi
 
 
 @dataclass

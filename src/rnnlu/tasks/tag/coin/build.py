@@ -21,9 +21,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rnnlu.engine.tokenize import surface_tokens
 from rnnlu.errors import RnnluError
 from rnnlu.tasks.tag.coin import data as cd
-from rnnlu.engine.tokenize import surface_tokens
 
 TWEETS_2018 = "tagging/crypto/tweets_2018_dattobbes/tweets_unique.jsonl"
 MORE_TWEETS = "tagging/crypto/more_crypto_tweets.txt.gz"
