@@ -370,3 +370,29 @@ def test_the_seeds_two_sentences_with_the_bundled_model(run_cli):
     assert wife["answer"] == "hates" and wife["baseline_answer"] == "hate"
     assert there["answer"] == "seems"
     assert wife["model"] == "fill-blank-bilstm"
+
+
+def test_select_fill_blank_shows_what_reading_right_to_left_buys(tmp_path):
+    """The verb comes before its subject ("here barks the dog"): only a two-way model can see it."""
+    from rnnlu.training.pretrain import PretrainOptions
+    from rnnlu.training.select import ORDER, select
+
+    rng = random.Random(1)
+    (tmp_path / "c.txt").write_text("".join(f"here {v} {s} near the {rng.choice(PLACES)} .\n"
+                                            for s, v, _ in (rng.choice(SUBJECTS) for _ in range(900))))
+    dev = tmp_path / "dev.tsv"
+    dev.write_text("".join(f"t_attr0\there ___ {s} near the {p} .\t{v}\t{w}\n" for s, v, w in SUBJECTS for p in PLACES))
+    base = PretrainOptions(corpus=[str(tmp_path / "c.txt")], out=str(tmp_path / "chosen.safetensors"), hidden=24,
+                           embedding_dim=16, epochs=6, batch_size=32, lr=1e-2, dropout=0.0, objective="blank",
+                           min_freq=1, heldout_lines=30, dev=[str(dev)], dev_sample=0, device="cpu", seed=3)
+    sel = select(base, tolerance=0.5, keep_all=True)
+    by = {c.arch: c for c in sel.candidates}
+    assert [c.arch for c in sel.candidates] == ORDER
+    assert by["bigru"].mean >= 0.9 and by["bilstm"].mean >= 0.9
+    assert by["gru"].mean <= 0.75 and by["lstm"].mean <= 0.75        # the left context says nothing here
+    assert sel.chosen in ("bilstm", "bigru")
+    groups = by["bigru"].breakdown[str(dev)]
+    assert groups["0 attractors"] == by["bigru"].mean and "0-5 words left of the blank" in groups
+    card = json.loads((tmp_path / "chosen.card.json").read_text())
+    assert card["selection"]["chosen"] == sel.chosen and "--objective blank" in card["command"]
+    assert (tmp_path / "chosen.card.md").exists() and Path(by["gru"].path).name == "chosen-gru.safetensors"

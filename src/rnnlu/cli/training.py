@@ -123,8 +123,8 @@ def pretrain(
 
 @app.command()
 def select(
-    task: Annotated[str, typer.Argument(help="Task: sentiment.")],
-    train_files: Annotated[list[Path], typer.Option("--train", help="Training file(s). Repeatable.")],
+    task: Annotated[str, typer.Argument(help="Task: sentiment | tag | fill-blank.")],
+    train_files: Annotated[list[Path], typer.Option("--train", help="Training file(s) (fill-blank: raw text, as `pretrain --corpus`). Repeatable.")],
     dev_files: Annotated[list[Path], typer.Option("--dev", help="Dev file(s) the choice is made on. Repeatable.")],
     out: Annotated[str, typer.Option("--out", help="Where the chosen model is saved: a NAME or a .safetensors path.")] = "selected",
     tolerance: Annotated[float, typer.Option(help="Points (percent) a simpler model may trail the best and still be chosen.")] = 0.5,
@@ -138,19 +138,39 @@ def select(
     exclude: Annotated[Optional[list[Path]], typer.Option("--exclude", help="As for train.")] = None,
     fmt: ReportFormatOption = "table",
     scheme: Annotated[Optional[str], typer.Option(help="tag: pos | ner | coin.", show_default=False)] = None,
+    keep_all: Annotated[bool, typer.Option("--keep-all", help="Also keep every candidate beside --out, as NAME-ARCH (to explain or compare them).")] = False,
+    max_vocab: Annotated[int, typer.Option(help="fill-blank: largest vocabulary.")] = 20000,
+    agreement_from: Annotated[Optional[Path], typer.Option("--agreement-from", help="fill-blank: a folder of UD treebanks; teaches verb number agreement.", show_default=False)] = None,
+    join_lines: Annotated[bool, typer.Option("--join-lines", help="fill-blank: wrapped text (novels): join lines into sentences.")] = False,
 ):
-    """Pick an architecture: BiLSTM, then BiGRU, LSTM, GRU; take the rightmost that does not do worse."""
+    """Pick an architecture: BiLSTM, then BiGRU, LSTM, GRU; take the rightmost that does not do worse.
+
+    fill-blank: every candidate is a fill-blank model trained with `pretrain --objective blank` on the
+    --train text; the one-way LSTM and GRU see only the words left of the blank. Accuracy is shown per
+    attractor count and per number of words left of the blank.
+    """
     need_torch("select")
     from rnnlu.render.reports import show_selection
     from rnnlu.training.select import select as run_selection
-    from rnnlu.training.train import TrainOptions
 
     report_format(fmt)
-    base = TrainOptions(task=task, train=[str(p) for p in train_files], dev=[str(p) for p in dev_files], out=out,
-                        hidden=hidden, embedding_dim=embedding_dim, epochs=epochs, seed=seed,
-                        time_budget=budget * 60, exclude=[str(p) for p in exclude or []], scheme=scheme)
+    if task == "fill-blank":
+        from rnnlu.training.pretrain import PretrainOptions
+
+        base = PretrainOptions(corpus=[str(p) for p in train_files], dev=[str(p) for p in dev_files], out=out,
+                               hidden=hidden, embedding_dim=embedding_dim, epochs=epochs, seed=seed,
+                               time_budget=budget * 60, exclude=[str(p) for p in exclude or []], objective="blank",
+                               max_vocab=max_vocab, agreement_from=str(agreement_from) if agreement_from else None,
+                               join_lines=join_lines, checkpoint_every=100 if budget else 0, device="cpu")
+    else:
+        from rnnlu.training.train import TrainOptions
+
+        base = TrainOptions(task=task, train=[str(p) for p in train_files], dev=[str(p) for p in dev_files], out=out,
+                            hidden=hidden, embedding_dim=embedding_dim, epochs=epochs, seed=seed,
+                            time_budget=budget * 60, exclude=[str(p) for p in exclude or []], scheme=scheme)
     log = (lambda msg: print(msg, file=sys.stderr)) if fmt == "json" or not sys.stderr.isatty() else None
-    show_selection(run_selection(base, tolerance=tolerance, seeds=seeds, include_rnn=include_rnn, on_progress=log), fmt)
+    show_selection(run_selection(base, tolerance=tolerance, seeds=seeds, include_rnn=include_rnn, on_progress=log,
+                                 keep_all=keep_all), fmt)
 
 
 def command_line() -> str:

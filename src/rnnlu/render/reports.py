@@ -159,7 +159,8 @@ def show_selection(selection, fmt: str) -> None:
 
     table = Table(title=f"architecture selection · dev {selection.metric} · tolerance {selection.tolerance} points",
                   title_justify="left")
-    for col in ("architecture", "dev (mean ± spread)", "parameters", "s / epoch", "texts / s", "size"):
+    per = "blanks / s" if any(c.breakdown for c in selection.candidates) else "texts / s"
+    for col in ("architecture", "dev (mean ± spread)", "parameters", "s / epoch", per, "size"):
         table.add_column(col, justify="left" if col == "architecture" else "right")
     for c in selection.candidates:
         mark = " ← chosen" if c.arch == selection.chosen else " (best)" if c.arch == selection.best else ""
@@ -168,6 +169,16 @@ def show_selection(selection, fmt: str) -> None:
                       f"{c.texts_per_second:,.0f}", f"{c.size_bytes / 1e6:.1f} MB")
     console = terminal()
     console.print(table)
+    files = sorted({f for c in selection.candidates for f in c.breakdown})
+    for path in files:   # fill-blank: accuracy per attractor count and per left-context length
+        groups = list(dict.fromkeys(g for c in selection.candidates for g in c.breakdown.get(path, {})))
+        detail = Table(title=f"{path}: accuracy per group", title_justify="left")
+        detail.add_column("group")
+        for c in selection.candidates:
+            detail.add_column(c.arch, justify="right")
+        for g in groups:
+            detail.add_row(g, *(f"{c.breakdown.get(path, {}).get(g, float('nan')):.2%}" for c in selection.candidates))
+        console.print(detail)
     console.print(f"chosen: {selection.chosen}: {selection.reason}")
     for pair, ratios in selection.speed.items():
         console.print(f"{pair.replace('_vs_', ' vs ')}: trains {ratios['train_speedup']}× as fast, "

@@ -101,6 +101,39 @@ def card_markdown(card: dict) -> str:
     return "\n".join(lines) + "\n\nThe model was chosen on dev; test files were scored once, for this card.\n"
 
 
+def pretrain_card_markdown(card: dict) -> str:
+    """The card for people of a model made by `rnnlu pretrain` (a language model or a fill-blank model)."""
+    state = "" if card.get("complete", True) else (" Stopped by its time budget before the last epoch ended; "
+                                                    "`--resume` with the same command continues it.")
+    lines = [f"# {card['name']}", "",
+             f"{card['architecture']} ({card['arch']}); {card['parameters']:,} parameters; "
+             f"{card['size_bytes'] / 1e6:.1f} MB; sha256 `{card['sha256']}`.{state}", "",
+             "## Command", "", "```", card["command"], "```", ""]
+    init = card.get("init_from")
+    if init:
+        lines += [f"It started from the weights of `{init['path']}` (sha256 `{init['sha256']}`, `--init-from`); "
+                  "the optimizer started afresh.", ""]
+    rate = card.get("train_tokens_per_second")
+    lines += [f"Seed {card['seed']}. Corpus read in {card['read_seconds']} s: {card['train_sentences']:,} training "
+              f"sentences, {card['train_tokens']:,} tokens; {card['tokens_seen']:,} tokens read in training"
+              + (f" ({rate:,.0f} tokens/s)" if rate else "") + f"; vocabulary {card['vocab_size']:,}"
+              + (f"; {card['agreement_pairs']} verb number pairs" if card.get("agreement_pairs") else "")
+              + f". {card['machine']}; trained {card['trained']}.", "",
+              "| corpus | lines |", "|---|---|"]
+    lines += [f"| `{c['path']}` | {c['lines']:,} |" for c in card.get("corpus", [])]
+    lines += ["", f"Held-out perplexity {card.get('heldout_perplexity')}."]
+    if card.get("dev"):
+        lines += ["", "| dev file (sample the run chose its checkpoint on) | accuracy |", "|---|---|"]
+        lines += [f"| `{path}` | {value:.4f} |" for path, value in card["dev"].items()]
+    sel = card.get("selection")
+    if sel:
+        lines += ["", f"Chosen by `rnnlu select`: {sel['reason']}.", "",
+                  "| architecture | dev | parameters | s / epoch |", "|---|---|---|---|"]
+        lines += [f"| {c['arch']} | {c['mean']:.4f} | {c['parameters']:,} | {c['seconds_per_epoch']} |"
+                  for c in sel["candidates"]]
+    return "\n".join(lines) + "\n"
+
+
 def bucketed_batches(examples: list, batch_size: int, rng: random.Random,
                       length: Callable[[object], int] = lambda e: len(e[0])) -> list[list]:
     """Shuffle, sort by length inside pools of 50 batches (less padding), shuffle the batches."""

@@ -154,8 +154,18 @@ def _tokenize_many(lines: list[str]) -> list[list[str]]:
         return [tokenize(x) for x in lines]
     import multiprocessing as mp
 
-    with mp.get_context("fork" if sys.platform != "win32" else "spawn").Pool(workers) as pool:
-        return pool.map(tokenize, lines, chunksize=2000)
+    pool = mp.get_context("fork" if sys.platform != "win32" else "spawn").Pool(workers)
+    try:
+        out = pool.map(tokenize, lines, chunksize=2000)
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
+    # let the workers finish and leave: terminate() (what `with Pool()` does) signals them, and a
+    # worker signalled while it holds the task queue's lock hangs the join (seen under `rnnlu select`)
+    pool.close()
+    pool.join()
+    return out
 
 
 def read_corpus(paths: list[str], max_lines: int = 0, max_tokens: int = 60,
@@ -266,6 +276,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     optimizer = torch.optim.Adam(net.parameters(), lr=opts.lr)
     history: list[LMEpochLog] = []
     best, best_state, start_epoch, start_batch, tokens_seen = -math.inf, None, 1, 0, 0
+    step_seconds = 0.0   # time in training steps alone (no reading, no scoring): the fair speed comparison
     carried = (0.0, 0)   # loss sum and word count of the epoch so far, when resuming inside it
     if opts.resume and ckpt_path.exists():
         try:
@@ -283,6 +294,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
         if not start_batch:
             start_epoch += 1
         tokens_seen = int(ckpt.get("tokens_seen", 0))
+        step_seconds = float(ckpt.get("step_seconds", 0.0))
         carried = (float(ckpt.get("epoch_loss", 0.0)), int(ckpt.get("epoch_count", 0)))
         if "rng" in ckpt:
             torch.set_rng_state(ckpt["rng"])
@@ -293,6 +305,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     def save_checkpoint(epoch: int, batch: int, total: float, count: int) -> None:
         state = {"model": net.state_dict(), "optimizer": optimizer.state_dict(), "best_state": best_state,
                  "best": best, "epoch": epoch, "batch": batch, "tokens_seen": tokens_seen, "epoch_loss": total,
+                 "step_seconds": step_seconds,
                  "epoch_count": count, "rng": torch.get_rng_state(), "options": json.dumps(_resume_key(opts)),
                  "cuda_rng": torch.cuda.get_rng_state_all() if device.type == "cuda" else None,
                  "history": json.dumps([asdict(h) for h in history])}
@@ -328,12 +341,14 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
             for group in optimizer.param_groups:  # linear warm-up, then cosine decay to 10%
                 warm = min(1.0, (step + 1) / warmup)
                 group["lr"] = opts.lr * warm * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * step / scheduler_total)))
+            t_step = time.perf_counter()
             ids, lengths = _pad(batches[b], device)
             loss, n = net.loss(ids, lengths)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
             optimizer.step()
+            step_seconds += time.perf_counter() - t_step
             total += loss.item() * n
             count += n
             tokens_seen += n
@@ -386,6 +401,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
         "train_sentences": len(train_ids),
         "train_tokens": tokens,
         "tokens_seen": tokens_seen,
+        "train_tokens_per_second": round(tokens_seen / step_seconds, 1) if step_seconds else None,
         "complete": not out_of_time,
         "heldout_sentences": len(held),
         "heldout_perplexity": best_log.heldout_perplexity if best_log else None,

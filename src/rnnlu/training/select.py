@@ -1,6 +1,7 @@
 """Choose an architecture the classic way: train BiLSTM, then BiGRU, LSTM, GRU under the same budget
 and seeds, and take the rightmost (simplest) one whose dev metric is not worse than the best by more
-than a tolerance. Works for any task the engine trains."""
+than a tolerance. Works for any task the engine trains: sentiment and tag through ``train``, fill-blank
+through ``pretrain --objective blank`` (where the one-way LSTM/GRU see the left of the blank only)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from rnnlu.engine.model import Model
-from rnnlu.engine.modelfile import atomic_write, sha256_of
-from rnnlu.training.train import TrainOptions, card_markdown, card_path_for, resolve_out, train, train_command
+from rnnlu.engine.modelfile import atomic_write, load_tensors, save_tensors, sha256_of
+from rnnlu.training.kit import card_markdown, card_path_for, pretrain_card_markdown, resolve_out
+from rnnlu.training.pretrain import PretrainOptions
+from rnnlu.training.train import TrainOptions, train, train_command
 
 ORDER = ["bilstm", "bigru", "lstm", "gru"]
 
@@ -30,6 +33,7 @@ class Candidate:
     texts_per_second: float = 0.0
     size_bytes: int = 0
     path: str = ""                        # the best seed's model file
+    breakdown: dict = field(default_factory=dict)   # fill-blank: {dev file: {group: accuracy}} of the best seed
 
     @property
     def mean(self) -> float:
@@ -88,6 +92,69 @@ def speed_ratios(candidates: list[Candidate]) -> dict:
     return out
 
 
+@dataclass
+class Fitted:
+    path: str
+    card: dict
+    dev: float                            # the metric the choice is made on
+    seconds_per_epoch: float
+    breakdown: dict = field(default_factory=dict)
+
+
+def fit(base: TrainOptions | PretrainOptions, arch: str, seed: int, out: str) -> Fitted:
+    """Train one candidate. A fill-blank candidate is scored on the whole of each dev file (its run
+    chose its checkpoint on a sample), with accuracy per attractor count and per left-context length."""
+    if isinstance(base, TrainOptions):
+        r = train(replace(base, arch=arch, seed=seed, out=out, test=[]))
+        return Fitted(r.path, r.card, float(r.card["dev_metric"]), float(r.card["seconds_per_epoch"]))
+    from rnnlu.engine.blank import BlankModel
+    from rnnlu.training.pretrain import pretrain
+
+    r = pretrain(replace(base, arch=arch, seed=seed, out=out))
+    model = BlankModel.load(r.path)
+    scores, breakdown = [], {}
+    for path in base.dev:
+        accuracy, groups = blank_breakdown(model, path)
+        scores.append(accuracy)
+        breakdown[path] = groups
+    rate = r.card.get("train_tokens_per_second") or 0.0
+    return Fitted(r.path, r.card, statistics.fmean(scores),
+                  round(r.card["train_tokens"] / rate, 1) if rate else 0.0, breakdown)
+
+
+LEFT_BUCKETS = ((0, 5), (6, 10), (11, 20), (21, 10**9))
+
+
+def blank_breakdown(model, path: str) -> tuple[float, dict[str, float]]:
+    """Accuracy on a blank item file, overall and per group: attractor count (agreement files) and the
+    number of words left of the blank (where a left-to-right model has to carry the subject)."""
+    from rnnlu.engine.tokenize import tokenize
+    from rnnlu.tasks.fill_blank.items import read_items
+    from rnnlu.tasks.fill_blank.task import answer
+
+    items = read_items(path)
+    groups: dict[str, list[int]] = {}
+    right = 0
+    for a in answer(model, items):
+        ok = a.answer.lower() == (a.item.answer or "").lower()
+        right += ok
+        n_left = len(tokenize(a.item.left))
+        lo, hi = next(b for b in LEFT_BUCKETS if b[0] <= n_left <= b[1])
+        keys = [f"{lo}+ words left of the blank" if hi > 10**8 else f"{lo}-{hi} words left of the blank"]
+        if a.item.name and "attr" in a.item.name:
+            k = a.item.name.rsplit("attr", 1)[-1]
+            keys.append(f"{k} attractor{'' if k == '1' else 's'}")
+        for key in keys:
+            g = groups.setdefault(key, [0, 0])
+            g[0] += 1
+            g[1] += ok
+    def order(key: str) -> tuple[int, int]:   # attractor counts first, then left-context lengths, by number
+        return ("attractor" not in key, int(key.split()[0].split("-")[0].rstrip("+")))
+
+    return right / max(len(items), 1), {k: round(groups[k][1] / groups[k][0], 4)
+                                        for k in sorted(groups, key=order) if groups[k][0] >= 20}
+
+
 def _load_now() -> float:
     try:
         return os.getloadavg()[0]
@@ -95,58 +162,81 @@ def _load_now() -> float:
         return 0.0
 
 
-def _inference_speeds(models: dict[str, Model], tokens: list, rounds: int = 3) -> dict[str, float]:
-    """Texts per second of each model, best of ``rounds`` passes taken in turn (round-robin), so a
-    burst of load from other jobs slows every model alike instead of flipping their order."""
+def _inference_speeds(models: dict, inputs: list, rounds: int = 3) -> dict[str, float]:
+    """Texts (or blanks) per second of each model, best of ``rounds`` passes taken in turn
+    (round-robin), so a burst of load from other jobs slows every model alike instead of flipping
+    their order."""
     best: dict[str, float] = {}
     for _ in range(rounds):
         for arch, model in models.items():
             start = time.perf_counter()
-            model.tag_log_proba(tokens) if model.config.head == "tag" else model.predict_proba(tokens)
-            best[arch] = max(best.get(arch, 0.0), len(tokens) / max(time.perf_counter() - start, 1e-9))
+            _answer_all(model, inputs)
+            best[arch] = max(best.get(arch, 0.0), len(inputs) / max(time.perf_counter() - start, 1e-9))
     return best
 
 
-def select(base: TrainOptions, tolerance: float = 0.5, seeds: int = 1, include_rnn: bool = False,
-           on_progress: Callable[[str], None] | None = None) -> Selection:
-    """Train every architecture in ORDER (plus plain RNN when asked) and choose; saves the choice to ``base.out``."""
-    from rnnlu.tasks import get_task
+def _answer_all(model, inputs: list) -> None:
+    if model.config.head == "blank":
+        from rnnlu.tasks.fill_blank.task import answer
+
+        for _ in answer(model, inputs):
+            pass
+    elif model.config.head == "tag":
+        model.tag_log_proba(inputs)
+    else:
+        model.predict_proba(inputs)
+
+
+def select(base: TrainOptions | PretrainOptions, tolerance: float = 0.5, seeds: int = 1, include_rnn: bool = False,
+           on_progress: Callable[[str], None] | None = None, keep_all: bool = False) -> Selection:
+    """Train every architecture in ORDER (plus plain RNN when asked) and choose; saves the choice to
+    ``base.out`` (and, with ``keep_all``, every candidate beside it as ``NAME-ARCH``)."""
     from rnnlu.training.train import check_options, writable_out
 
     check_options(base)
     writable_out(base.out)  # before an hour of training, not after
 
+    blank = isinstance(base, PretrainOptions)
     order = ORDER + (["rnn"] if include_rnn else [])
-    task = get_task(base.task, **({"scheme": base.scheme or "coin"} if base.task == "tag" else {}))
+    if blank:
+        from rnnlu.engine.blank import BlankModel
+        from rnnlu.tasks.fill_blank.items import read_items
+
+        loader = BlankModel.load
+        inputs = [i for p in base.dev for i in read_items(p)][:500]
+    else:
+        from rnnlu.tasks import get_task
+
+        task = get_task(base.task, **({"scheme": base.scheme or "coin"} if base.task == "tag" else {}))
+        loader = Model.load
+        inputs = [t for p in base.dev for t in task.read_labelled(p).tokens]
     workdir = Path(tempfile.mkdtemp(prefix="rnnlu-select-"))
     candidates, cards, models = [], {}, {}
     loads = [_load_now()]
-    dev_data = [task.read_labelled(p) for p in base.dev]
     try:
         for arch in order:
             runs = []
             for s in range(seeds):
                 if on_progress:
                     on_progress(f"training {arch} (seed {base.seed + s})")
-                opts = replace(base, arch=arch, seed=base.seed + s, out=str(workdir / f"{arch}-{s}.safetensors"),
-                               test=[])
-                result = train(opts)
-                runs.append(result)
-            dev = [float(r.card["dev_metric"]) for r in runs]
-            best_run = max(runs, key=lambda r: r.card["dev_metric"])
+                runs.append(fit(base, arch, base.seed + s, str(workdir / f"{arch}-{s}.safetensors")))
+            best_run = max(runs, key=lambda r: r.dev)
             cards[arch] = best_run.card
-            models[arch] = model = Model.load(best_run.path)
+            models[arch] = model = loader(best_run.path)
             loads.append(_load_now())
-            candidates.append(Candidate(arch, dev, model.parameters,
-                                        statistics.fmean(r.card["seconds_per_epoch"] for r in runs),
-                                        0.0, best_run.card["size_bytes"], best_run.path))
-        speeds = _inference_speeds(models, [t for d in dev_data for t in d.tokens])
+            candidates.append(Candidate(arch, [r.dev for r in runs], model.parameters,
+                                        statistics.fmean(r.seconds_per_epoch for r in runs),
+                                        0.0, best_run.card["size_bytes"], best_run.path, best_run.breakdown))
+        speeds = _inference_speeds(models, inputs)
         for c in candidates:
             c.texts_per_second = round(speeds[c.arch], 1)
         loads.append(_load_now())
         ranked = [c for c in candidates if c.arch in ORDER]  # plain RNN is shown, never chosen
         chosen, best, reason = choose(ranked, tolerance)
-        metric = cards[chosen]["dev"][0]["metric"] if cards[chosen]["dev"] else "dev"
+        if blank:
+            metric = "accuracy (mean of the dev files)"
+        else:
+            metric = cards[chosen]["dev"][0]["metric"] if cards[chosen]["dev"] else "dev"
         cores = os.cpu_count() or 1
         load = {"cores": cores, "max_load": round(max(loads), 2),
                 # more runnable threads than cores, beyond training's own: other jobs shared the machine
@@ -156,20 +246,57 @@ def select(base: TrainOptions, tolerance: float = 0.5, seeds: int = 1, include_r
         target = resolve_out(base.out)
         target.parent.mkdir(parents=True, exist_ok=True)
         source = Path(next(c.path for c in candidates if c.arch == chosen))
-        chosen_model = Model.load(source, name=target.name.removesuffix(".safetensors"))
-        chosen_model.save(target)  # the file carries its own name, as `rnnlu train --out target` writes it
+        name = target.name.removesuffix(".safetensors")
+        if blank:   # the file carries its own name, as `--out target` writes it
+            tensors, meta = load_tensors(source)
+            save_tensors(target, tensors, dict(meta, name=name))
+        else:
+            Model.load(source, name=name).save(target)
         # the card's command trains the chosen model alone: `rnnlu train` with its architecture and seed
-        command = train_command(replace(base, arch=chosen, seed=cards[chosen].get("seed", base.seed), test=[]))
-        card = dict(cards[chosen], name=target.name.removesuffix(".safetensors"), command=command,
-                    selection=selection.to_dict())
+        if blank:
+            command = pretrain_command(replace(base, arch=chosen, seed=cards[chosen].get("seed", base.seed)))
+        else:
+            command = train_command(replace(base, arch=chosen, seed=cards[chosen].get("seed", base.seed), test=[]))
+        summary = selection.to_dict()
+        for c in summary["candidates"]:
+            c.pop("path", None)   # work files, gone when this returns
+        card = dict(cards[chosen], name=name, command=command, selection=summary)
         card.get("options", {}).update(out=str(base.out))
         card.update(sha256=sha256_of(target), size_bytes=target.stat().st_size)
         with atomic_write(card_path_for(target)) as f:
             json.dump(card, f, indent=2)
             f.write("\n")
-        with atomic_write(card_path_for(target).with_name(target.name.removesuffix(".safetensors") + ".card.md")) as f:
-            f.write(card_markdown(card))
+        with atomic_write(card_path_for(target).with_name(name + ".card.md")) as f:
+            f.write(pretrain_card_markdown(card) if blank else card_markdown(card))
         selection.saved_to = str(target)
+        for c in candidates:
+            if keep_all:   # every candidate beside the choice, with its own card (e.g. for `rnnlu explain`)
+                kept = target.with_name(f"{name}-{c.arch}.safetensors")
+                shutil.copyfile(c.path, kept)
+                shutil.copyfile(card_path_for(Path(c.path)), card_path_for(kept))
+                c.path = str(kept)
+            else:
+                c.path = str(target) if c.arch == chosen else ""   # the others go with the work folder
         return selection
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def pretrain_command(opts: PretrainOptions) -> str:
+    """The `rnnlu pretrain` command that trains one fill-blank candidate alone."""
+    import shlex
+
+    args = ["rnnlu", "pretrain", "--objective", "blank", "--arch", opts.arch, "--hidden", str(opts.hidden),
+            "--embedding-dim", str(opts.embedding_dim), "--epochs", str(opts.epochs), "--max-vocab", str(opts.max_vocab),
+            "--seed", str(opts.seed), "--out", str(opts.out)]
+    for path in opts.corpus:
+        args += ["--corpus", path]
+    for path in opts.dev:
+        args += ["--dev", path]
+    if opts.agreement_from:
+        args += ["--agreement-from", opts.agreement_from]
+    if opts.join_lines:
+        args.append("--join-lines")
+    if opts.time_budget:
+        args += ["--time-budget", f"{opts.time_budget / 60:g}", "--checkpoint-every", str(opts.checkpoint_every)]
+    return " ".join(shlex.quote(a) for a in args)
