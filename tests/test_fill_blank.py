@@ -259,6 +259,24 @@ def test_cli_json_records_and_bad_lines(blank_model, run_cli):
     assert "<stdin>:2" in r.stderr.decode() and "<stdin>:3" in r.stderr.decode() and "Traceback" not in r.stderr.decode()
 
 
+def test_csv_rows_keep_the_input_and_give_the_sentence_without_its_options(blank_model, run_cli, tmp_path):
+    import csv
+    import io
+
+    path, _, _ = blank_model
+    data = tmp_path / "in.csv"
+    data.write_text('id,text\n7,"the dog ___ (bark/barks) every day ."\n', encoding="utf-8")
+    r = run_cli("fill-blank", "--csv", data, "--column", "text", "-m", path, "-f", "csv")
+    assert r.returncode == 0, r.stderr.decode()
+    row, = csv.DictReader(io.StringIO(r.stdout.decode()))
+    assert row["id"] == "7" and row["input_text"] == "the dog ___ (bark/barks) every day ."   # nothing lost
+    assert row["text"] == "the dog ___ every day ." and row["answer"] in ("bark", "barks")
+    r = run_cli("fill-blank", "the dog ___ (bark/barks) every day .", "-m", path, "-f", "tsv")
+    header, line = r.stdout.decode().splitlines()
+    assert header.split("\t")[0] == "text" and line.split("\t")[0] == "the dog ___ every day ."
+    assert "input_text" not in header
+
+
 @pytest.mark.parametrize("args, code", [(["no blank"], 2), (["x ___ (a/) y"], 2), (["x ___ y", "--options", "a"], 2),
                                          (["x ___ y", "--top", "0"], 2)])
 def test_cli_bad_single_input(blank_model, run_cli, args, code):

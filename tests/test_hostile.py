@@ -736,3 +736,24 @@ def test_ctrl_c_says_interrupted_and_leaves_no_part_file(tmp_path):
     assert proc.returncode == 130
     assert err.decode().strip() == "rnnlu: interrupted"
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_an_installed_copy_finds_its_bundled_models(tmp_path):
+    """`pip install` (not -e) puts pretrained/ at site-packages/rnnlu/pretrained: the package's layout
+    after a wheel install, built here by copying (a real wheel build of 100 MB takes a minute)."""
+    import shutil
+
+    root = Path(__file__).resolve().parents[1]
+    site = tmp_path / "site"
+    shutil.copytree(root / "src" / "rnnlu", site / "rnnlu", ignore=shutil.ignore_patterns("__pycache__"))
+    (site / "rnnlu" / "pretrained").mkdir()
+    for f in (root / "pretrained").iterdir():
+        (site / "rnnlu" / "pretrained" / f.name).symlink_to(f)
+    env = {**os.environ, "PYTHONPATH": str(site), "RNNLU_HOME": str(tmp_path / "home")}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "rnnlu", *a], capture_output=True, cwd=tmp_path,
+                                    timeout=120, env=env)
+    res = run("models", "-f", "json")
+    assert res.returncode == 0, res.stderr.decode()
+    assert {m["path"].rsplit("/", 1)[0] for m in json.loads(res.stdout) if m["bundled"]} == {str(site / "rnnlu" / "pretrained")}
+    res = run("fill-blank", "-f", "tsv", "There ___ (seem/seems) to be a defect.")
+    assert res.returncode == 0 and "\tseems\t" in res.stdout.decode(), res.stderr.decode()

@@ -277,6 +277,7 @@ def test_empty_input_is_one_line_for_every_answering_command(run_cli, pos_model,
         out = run_cli(*args, input="")
         err = out.stderr.decode()
         assert out.returncode == 1 and err.startswith("rnnlu: error: no input texts in") and err.count("\n") == 1, err
+        assert ("a sentence with ___" in err) == (args[0] == "fill-blank"), err   # what this command wants
 
 
 # ---- bad input -------------------------------------------------------------------------------------------

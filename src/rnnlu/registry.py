@@ -20,6 +20,9 @@ CARD_SUFFIX = ".card.json"
 
 def bundled_dir() -> Path:
     """``pretrained/`` of the source tree, installed as the package data ``rnnlu.pretrained``."""
+    installed = Path(__file__).resolve().parent / "pretrained"   # a wheel: site-packages/rnnlu/pretrained
+    if installed.is_dir():
+        return installed
     try:
         path = Path(str(resources.files("rnnlu.pretrained")))
         if path.is_dir():

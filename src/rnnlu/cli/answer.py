@@ -9,7 +9,8 @@ import typer
 
 from rnnlu.cli.app import app
 from rnnlu.cli.options import (ColumnOption, CsvOption, FieldOption, FormatOption, JsonlOption, MaxCharsOption,
-                               ModelOption, OutputOption, compare_option, open_input, output_format, texts_argument)
+                               ModelOption, OutputOption, SentenceColumnOption, SentenceFieldOption, compare_option,
+                               open_input, output_format, texts_argument)
 from rnnlu.errors import RnnluError, UsageError
 
 FAST_SENTIMENT_MODEL = "sentiment-fast"
@@ -96,9 +97,9 @@ def fill_blank(
     options: Annotated[Optional[str], typer.Option("--options", help="The options for every blank, comma-separated (instead of inline ones).", show_default=False)] = None,
     top: Annotated[int, typer.Option("--top", "-k", help="Without options: show the model's top K words.")] = 5,
     csv: CsvOption = None,
-    column: ColumnOption = None,
+    column: SentenceColumnOption = None,
     jsonl: JsonlOption = None,
-    field: FieldOption = None,
+    field: SentenceFieldOption = None,
     options_column: Annotated[Optional[str], typer.Option(help="The --csv column / --jsonl field holding each row's options (hate/hates).", show_default=False)] = None,
     model: ModelOption = None,
     compare: BlankCompare = False,

@@ -11,7 +11,7 @@ SUMMARIES = {  # the command list's one line per command (click cuts longer ones
     "fill-blank": "Fill a blank by reading both sides of it.",
     "models": "List the models, or show one model's card.",
     "train": "Train a model; writes it with its model card.",
-    "pretrain": "Pretrain a language model for train --init-from.",
+    "pretrain": "Pretrain a language model (for train --init-from) or train a fill-blank model.",
     "evaluate": "Score a model on a labelled file.",
     "check": "Behavioural checks: negation, contrast, ...",
     "select": "Choose an architecture on dev data.",

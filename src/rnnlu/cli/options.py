@@ -19,6 +19,9 @@ CsvOption = Annotated[Optional[Path], typer.Option("--csv", help="Read a CSV fil
 ColumnOption = Annotated[Optional[str], typer.Option(help="The --csv column holding the text (default: 'text').")]
 JsonlOption = Annotated[Optional[Path], typer.Option("--jsonl", help="Read a JSON-lines file.")]
 FieldOption = Annotated[Optional[str], typer.Option(help="The --jsonl field holding the text (default: 'text').")]
+# fill-blank reads sentences with a blank: the same options, said in its words
+SentenceColumnOption = Annotated[Optional[str], typer.Option("--column", help="The --csv column holding the sentence with ___ (default: 'text').")]
+SentenceFieldOption = Annotated[Optional[str], typer.Option("--field", help="The --jsonl field holding the sentence with ___ (default: 'text').")]
 ModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model name (see `rnnlu models`) or path to a .safetensors file.")]
 FormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help=FORMAT_HELP)]
 OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this file (atomically) instead of stdout.")]

@@ -78,7 +78,7 @@ def train(
 def pretrain(
     corpus: Annotated[list[Path], typer.Option("--corpus", help="Raw text: a file (.txt, .txt.gz; a .tsv gives its text column) or a folder of them. Repeatable.")],
     out: Annotated[str, typer.Option("--out", help="A NAME (saved among your models) or a path ending in .safetensors.")],
-    arch: Annotated[str, typer.Option(help="bigru | bilstm | gru | lstm (a bidirectional LM also serves the one-way model of its cell).")] = "bigru",
+    arch: Annotated[str, typer.Option(help="bigru | bilstm | gru | lstm (lm: a bidirectional LM also serves the one-way model of its cell; blank: a one-way model reads the left of the blank only).")] = "bigru",
     hidden: Annotated[int, typer.Option(help="Hidden units per direction.")] = 256,
     embedding_dim: Annotated[int, typer.Option(help="Word vector size.")] = 128,
     epochs: Annotated[int, typer.Option(help="Passes over the corpus.")] = 3,

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from rnnlu.render.console import terminal
 
+EMPTY_HINT = "give a sentence with ___ (and its options), lines on stdin, or a file with rows"
+
 
 def comparison_line(run) -> str:
     return (f"model and n-gram baseline agree on {run.agree:,} of {run.total:,} blanks "

@@ -127,8 +127,9 @@ def print_report(report) -> None:
     for cm in report.confusions:
         labels = cm.labels
         short = 5 if len(labels) > 8 else 12  # many labels: short headers, so that the grid fits a terminal
-        grid = Table(title=_safe(cm.title), title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
-                     collapse_padding=True)
+        console.print()
+        console.print(_safe(cm.title), soft_wrap=True)   # a line of its own, as the report's title
+        grid = Table(box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True, show_edge=False)
         grid.add_column("gold \\ pred")
         for label in labels:
             grid.add_column(_safe(label[:short]), justify="right")

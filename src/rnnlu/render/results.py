@@ -30,7 +30,8 @@ def write_answers(run, source: io.Source, fmt: str, output: Path | None, present
         pairs = _with_progress(run.answers, source, progress, bar)
         first = next(pairs, None)
         if first is None and not run.bad:
-            raise RnnluError(f"no input texts in {source.name}: give TEXT arguments, lines on stdin, or a file with rows")
+            what = getattr(presenter, "EMPTY_HINT", "give TEXT arguments, lines on stdin, or a file with rows")
+            raise RnnluError(f"no input texts in {source.name}: {what}")
         pairs = itertools.chain([first] if first is not None else [], pairs)
         if fmt == "table":
             shown = list(pairs)  # printed once the progress bar is gone, not glued to it
@@ -49,7 +50,7 @@ def write_answers(run, source: io.Source, fmt: str, output: Path | None, present
 
 def _write_rows(stream, fmt: str, run, source: io.Source, pairs) -> None:
     """JSON/JSONL/CSV/TSV: the input's columns (CSV: all; JSONL: all fields), then the answer's (which win a clash)."""
-    base = list(source.columns) if source.kind in ("csv", "jsonl") else ["text"]
+    base = list(source.columns) if source.kind in ("csv", "jsonl") else [] if "text" in run.columns else ["text"]
     writer = io.Writer(stream, fmt, io.merge_columns(base, run.columns))
     flat = fmt in ("csv", "tsv")
     for record, answer in pairs:

@@ -19,8 +19,9 @@ class FillBlankRun(TaskRun):
 
 
 def result_columns(compare: bool) -> list[str]:
-    """The columns a fill-blank answer adds to a CSV/TSV row (``BlankAnswer.row``)."""
-    return ["answer", "options", "model"] + (["baseline_answer", "baseline_counts"] if compare else [])
+    """The columns a fill-blank answer adds to a CSV/TSV row (``BlankAnswer.row``); ``text`` is the
+    sentence without its inline options (an input column of that name is kept as ``input_text``)."""
+    return ["text", "answer", "options", "model"] + (["baseline_answer", "baseline_counts"] if compare else [])
 
 
 def load_fill_blank_model(name_or_path: str | None = None):

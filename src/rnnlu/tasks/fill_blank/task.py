@@ -36,7 +36,7 @@ class BlankAnswer:
         as ``word:probability; ...`` and the baseline's counts as ``n-gram=count; ...``."""
         if not flat:
             return self.to_dict(compare)
-        row = {"answer": self.answer,
+        row = {"text": self.item.text, "answer": self.answer,   # the sentence without its inline options
                "options": "; ".join(f"{o['word']}:{o['probability']:.4f}" for o in self.options), "model": self.model}
         if compare and self.baseline is not None:
             row["baseline_answer"] = self.baseline.answer
