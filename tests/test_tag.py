@@ -379,3 +379,32 @@ def test_coin_scores_count_context_dependent_alias_tokens():
     s = score_tags(TagTask("coin"), gold, predicted, tokens=tokens)
     assert s.ambiguous == {"tokens": 2, "accuracy": 0.5}  # "Bitcoin" is a safe alias: not counted
     assert s.spans.gold == 2 and s.spans.correct == 2 and s.spans.predicted == 3
+
+
+def test_a_tagger_can_start_from_a_fill_blank_model_and_trim_its_vocabulary(tmp_path, tag_files):
+    from rnnlu.engine.model import Model
+    from rnnlu.engine.modelfile import load_tensors
+    from rnnlu.training.pretrain import PretrainOptions, pretrain
+    from rnnlu.training.train import TrainOptions, train
+
+    corpus = tmp_path / "corpus.txt"
+    filler = " ".join(f"w{i}" for i in range(60))          # frequent words the tagging data never uses
+    corpus.write_text("\n".join([t.lower() for t, _ in POS_SENTENCES * 3] + [filler] * 40) + "\n", encoding="utf-8")
+    blank = pretrain(PretrainOptions(corpus=[str(corpus)], out=str(tmp_path / "fb.safetensors"), arch="bigru", hidden=12,
+                                     embedding_dim=16, epochs=1, min_freq=1, objective="blank", device="cpu"))
+    tensors, meta = load_tensors(blank.path)
+    common = dict(task="tag", scheme="pos", arch="bigru", init_from=blank.path, train=[str(tag_files[0])],
+                  dev=[str(tag_files[1])], epochs=1, threads=1, min_freq=1)
+    whole = train(TrainOptions(**common, out=str(tmp_path / "a.safetensors")))
+    trimmed = train(TrainOptions(**common, out=str(tmp_path / "b.safetensors"), init_vocab=10))
+    a, b = Model.load(whole.path), Model.load(trimmed.path)
+    assert set(meta["vocab"]) <= set(a.vocab.itos)
+    used = {w.lower() for text, _ in POS_SENTENCES for w in text.split()}
+    from_blank = [w for w in b.vocab.itos if w in set(meta["vocab"])]
+    assert from_blank == [w for i, w in enumerate(meta["vocab"]) if i < 10 or w in used]   # its order, by frequency
+    assert len(from_blank) < len(meta["vocab"]) and any(w.startswith("w") for w in meta["vocab"][10:])
+    # the kept rows are the blank model's own vectors (then trained one epoch): the encoder came along
+    assert b.config.hidden_size == 12 and trimmed.card["initialised_from"]["path"] == blank.path
+    with pytest.raises(Exception, match="--init-vocab"):
+        train(TrainOptions(task="tag", scheme="pos", train=[str(tag_files[0])], dev=[str(tag_files[1])],
+                           out=str(tmp_path / "c.safetensors"), init_vocab=10, threads=1))

@@ -43,7 +43,8 @@ def train(
     augment_negation_frames: Annotated[bool, typer.Option(help="Add negated copies inside short clauses ('it was not bad at all': positive).")] = False,
     lr_decay: Annotated[float, typer.Option(help="Multiply the learning rate by this after each epoch without a better dev metric (1 = keep it).")] = 1.0,
     calibrate: Annotated[bool, typer.Option(help="Fit per-label offsets on dev for the dev metric (e.g. macro-recall) and add them to the output bias.")] = False,
-    init_from: Annotated[Optional[Path], typer.Option(help="Start from a language model made by `rnnlu pretrain` (its vocabulary, word vectors and encoder).")] = None,
+    init_from: Annotated[Optional[Path], typer.Option(help="Start from a language model made by `rnnlu pretrain` (its vocabulary, word vectors and encoder); a fill-blank model's encoder serves too.")] = None,
+    init_vocab: Annotated[int, typer.Option(help="tag, with --init-from: keep its N most frequent words and those the training data uses (0 = all); a smaller model file.")] = 0,
     balance: Annotated[bool, typer.Option(help="Weight the loss so every label counts alike (helps macro-recall).")] = False,
     device: Annotated[str, typer.Option(help="auto | cpu | cuda (auto: a GPU when torch sees one).")] = "auto",
     subword_buckets: Annotated[int, typer.Option(help="Add hashed character 3-5-gram vectors to every word's, from this many buckets (0 = words only); unseen words then read by their pieces.")] = 0,
@@ -68,7 +69,7 @@ def train(
                         embeddings=str(embeddings) if embeddings else None, time_budget=time_budget * 60,
                         resume=resume, augment_negation=augment_negation, augment_contrast=augment_contrast,
                         augment_negation_frames=augment_negation_frames, lr_decay=lr_decay, calibrate=calibrate,
-                        init_from=str(init_from) if init_from else None, balance=balance, device=device,
+                        init_from=str(init_from) if init_from else None, init_vocab=init_vocab, balance=balance, device=device,
                         subword_buckets=subword_buckets, augment_lexicon=augment_lexicon, ema=ema,
                         teachers=teacher or [], distill=distill, scheme=scheme, crf=crf)
     train_with_progress(run_training, opts, command=command_line())

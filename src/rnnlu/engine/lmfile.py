@@ -14,11 +14,13 @@ from rnnlu.errors import RnnluError, UsageError
 
 
 def load_encoder(path: str) -> tuple[ModelConfig, Vocab, dict[str, np.ndarray], dict]:
-    """A pretrained LM file: its config, vocabulary, tensors and metadata."""
+    """A file from `rnnlu pretrain` (a language model, or a fill-blank model: its encoder read both
+    sides of every word of its corpus): its config, vocabulary, tensors and metadata."""
     from rnnlu.engine.model import check_model_file
 
     tensors, meta = load_tensors(path)
-    if meta.get("format") != "rnnlu" or not isinstance(meta.get("config"), dict) or meta["config"].get("head") != "lm":
+    if meta.get("format") != "rnnlu" or not isinstance(meta.get("config"), dict) \
+            or meta["config"].get("head") not in ("lm", "blank"):
         raise RnnluError(f"{path} is not a pretrained language model; make one with `rnnlu pretrain`")
     config = check_model_file(path, meta, tensors, encoder_only=True)  # shapes, vocabulary, no NaN: one line
     return config, Vocab(meta["vocab"]), tensors, meta

@@ -225,8 +225,9 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
 
 
 def _from_language_model(opts, cell: str, bidirectional: bool, keys: list[list[str]]):
-    """(tensors to load, vocabulary): the LM's vocabulary plus up to 2,000 frequent training words it lacks
-    (their vectors start random at the LM's scale), its word vectors and its encoder."""
+    """(tensors to load, vocabulary): the LM's vocabulary (with ``--init-vocab N``, its N most frequent words
+    and every other one the training data uses) plus up to 2,000 frequent training words it lacks (their vectors
+    start random at the LM's scale), its word vectors and its encoder."""
     from collections import Counter
 
     from rnnlu.engine.lmfile import encoder_tensors, load_encoder
@@ -239,8 +240,11 @@ def _from_language_model(opts, cell: str, bidirectional: bool, keys: list[list[s
     opts.hidden, opts.embedding_dim, opts.layers = lm_config.hidden_size, lm_config.embedding_dim, lm_config.layers
     counts = Counter(k for ks in keys for k in ks if k not in lm_vocab)
     extra = [k for k, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if c >= max(2, opts.min_freq)][:2000]
-    vocab = Vocab(lm_vocab.itos + extra)
-    table = np.asarray(tensors["embedding.weight"], dtype=np.float32)
+    used = {k for ks in keys for k in ks}
+    cap = opts.init_vocab or len(lm_vocab)
+    kept = [i for i, w in enumerate(lm_vocab.itos) if i < cap or w in used]   # the LM's words are by frequency
+    vocab = Vocab([lm_vocab.itos[i] for i in kept] + extra)
+    table = np.asarray(tensors["embedding.weight"], dtype=np.float32)[kept]
     rng = np.random.default_rng(opts.seed)
     rows = rng.normal(0.0, float(table[2:].std()), (len(extra), table.shape[1])).astype(np.float32)
     tensors["embedding.weight"] = np.concatenate([table, rows])

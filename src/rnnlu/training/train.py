@@ -70,6 +70,7 @@ class TrainOptions:
     lr_decay: float = 1.0         # multiply the learning rate by this after each epoch without a better dev metric
     calibrate: bool = False       # fit per-label offsets on dev (added to the head's bias) for the dev metric
     init_from: str | None = None  # a language model from `rnnlu pretrain`: its vocabulary and encoder
+    init_vocab: int = 0           # with init_from: keep its N most frequent words (and those the data uses); 0 = all
     balance: bool = False         # weight the loss so that every label counts alike (macro-recall)
     device: str = "auto"          # auto | cpu | cuda
     subword_buckets: int = 0      # > 0: add hashed character n-gram vectors to each word's (0 = words only)
@@ -263,12 +264,16 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     """
     check_options(opts)  # impossible values and an unwritable --out fail now, not after the first epoch
     writable_out(opts.out)
+    if opts.init_vocab and not opts.init_from:
+        raise UsageError("--init-vocab trims the vocabulary of --init-from's model: give --init-from too")
+    if opts.init_vocab < 0:
+        raise UsageError("--init-vocab must be 0 (all) or a positive number of words")
     if opts.task == "tag":  # one tag per token: its own examples, loss and metric (rnnlu.training.tag)
         from rnnlu.training.tag import train_tagger
 
         return train_tagger(opts, on_epoch=on_epoch, on_batch=on_batch, command=command, on_note=on_note)
-    if opts.scheme or opts.crf:
-        raise UsageError("--scheme and --crf are for `rnnlu train tag`")
+    if opts.scheme or opts.crf or opts.init_vocab:
+        raise UsageError("--scheme, --crf and --init-vocab are for `rnnlu train tag`")
     if opts.arch not in ARCHITECTURES:
         raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
     if not opts.train or not opts.dev:
