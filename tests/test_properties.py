@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from rnnlu import io  # noqa: E402
@@ -91,6 +91,8 @@ def test_stdin_lines_never_raise_anything_but_rnnlu_error(data):
 
 @SETTINGS
 @given(data=TEXTLIKE, suffix=st.sampled_from([".csv", ".tsv"]))
+@example(data=b"\r\x00", suffix=".csv")            # a bare carriage return: csv.Error before the fix
+@example(data=b"text,label\nx,\"a\rb\rc\n", suffix=".csv")
 def test_training_reader_never_raises_anything_but_rnnlu_error(data, suffix):
     path = _write(data, suffix)
     try:

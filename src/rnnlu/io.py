@@ -264,7 +264,10 @@ def read_labelled_rows(path: str | Path, text_column: str = "text", label_column
         if first is None:
             return
         delimiter = "," if path.suffix.lower() == ".csv" else "\t"
-        header = next(csv.reader([first[1]], delimiter=delimiter), [])
+        try:
+            header = next(csv.reader([first[1]], delimiter=delimiter), [])
+        except csv.Error as e:   # e.g. a bare carriage return inside the first line
+            raise RnnluError(f"{path}:{first[0]}: not a readable {delimiter!r}-separated line ({e})") from None
         if text_column in header and label_column in header:
             _refuse_duplicate_columns([h.strip() for h in header], path)
             ti, li = header.index(text_column), header.index(label_column)
@@ -275,12 +278,18 @@ def read_labelled_rows(path: str | Path, text_column: str = "text", label_column
                     current[0] = number
                     yield text
 
-            for row in csv.reader(text_lines(), delimiter=delimiter):
+            rows = csv.reader(text_lines(), delimiter=delimiter)
+            while True:
+                try:
+                    row = next(rows, None)
+                except csv.Error as e:
+                    raise RnnluError(f"{path}:{current[0]}: not a readable {delimiter!r}-separated line ({e})") from None
+                if row is None:
+                    return
                 if row and len(row) != len(header):
                     raise RnnluError(f"{path}:{current[0]}: row has {len(row)} fields but the header has {len(header)}")
                 if row:
                     yield current[0], row[li], row[ti]
-            return
         if delimiter == ",":
             raise RnnluError(f"{path}: a CSV training file needs columns {label_column!r} and {text_column!r}; "
                              f"found: {', '.join(header)}")
