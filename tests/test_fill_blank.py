@@ -300,6 +300,8 @@ def test_evaluate_fill_blank(blank_model, run_cli):
     assert r.returncode == 0, r.stderr.decode()
     result = json.loads(r.stdout)
     assert result["metrics"]["items"] == len(SUBJECTS) * len(PLACES)
+    # every dev item has 3-4 words left of the blank, so one left-context group: none shown
+    assert result["per_left_words"] == []
     from rnnlu.engine.blank import BlankModel
     from rnnlu.tasks.fill_blank.task import evaluate
 
@@ -399,18 +401,42 @@ def test_select_fill_blank_shows_what_reading_right_to_left_buys(tmp_path):
     (tmp_path / "c.txt").write_text("".join(f"here {v} {s} near the {rng.choice(PLACES)} .\n"
                                             for s, v, _ in (rng.choice(SUBJECTS) for _ in range(900))))
     dev = tmp_path / "dev.tsv"
-    dev.write_text("".join(f"t_attr0\there ___ {s} near the {p} .\t{v}\t{w}\n" for s, v, w in SUBJECTS for p in PLACES))
+    dev.write_text("".join(f"t_attr{i % 2}\there ___ {s} near the {p} .\t{v}\t{w}\n"   # two groups, by name
+                           for i, (s, v, w, p) in enumerate((*x, p) for x in SUBJECTS for p in PLACES)))
     base = PretrainOptions(corpus=[str(tmp_path / "c.txt")], out=str(tmp_path / "chosen.safetensors"), hidden=24,
                            embedding_dim=16, epochs=6, batch_size=32, lr=1e-2, dropout=0.0, objective="blank",
-                           min_freq=1, heldout_lines=30, dev=[str(dev)], dev_sample=0, device="cpu", seed=3)
+                           min_freq=1, dev=[str(dev)], dev_sample=0, device="cpu", seed=3)
     sel = select(base, tolerance=0.5, keep_all=True)
     by = {c.arch: c for c in sel.candidates}
     assert [c.arch for c in sel.candidates] == ORDER
     assert by["bigru"].mean >= 0.9 and by["bilstm"].mean >= 0.9
     assert by["gru"].mean <= 0.75 and by["lstm"].mean <= 0.75        # the left context says nothing here
     assert sel.chosen in ("bilstm", "bigru")
-    groups = by["bigru"].breakdown[str(dev)]
-    assert groups["0 attractors"] == by["bigru"].mean and "0-5 words left of the blank" in groups
+    for c in sel.candidates:   # the groups split the same items: their mean is the whole file's accuracy
+        groups = c.breakdown[str(dev)]
+        assert set(groups) == {"0 attractors", "1 attractor"}   # one left-context group only: not shown
+        assert (groups["0 attractors"] + groups["1 attractor"]) / 2 == pytest.approx(c.mean, abs=1e-4)
     card = json.loads((tmp_path / "chosen.card.json").read_text())
     assert card["selection"]["chosen"] == sel.chosen and "--objective blank" in card["command"]
     assert (tmp_path / "chosen.card.md").exists() and Path(by["gru"].path).name == "chosen-gru.safetensors"
+    # a kept candidate's card holds the `rnnlu pretrain` command that makes it again, byte for byte
+    import shlex
+    import subprocess
+    import sys
+
+    argv = shlex.split(json.loads((tmp_path / "chosen-gru.card.json").read_text())["command"])
+    assert argv[:2] == ["rnnlu", "pretrain"] and argv[argv.index("--arch") + 1] == "gru"
+    again = tmp_path / "again" / Path(argv[argv.index("--out") + 1]).name
+    argv[argv.index("--out") + 1] = str(again)
+    done = subprocess.run([sys.executable, "-m", "rnnlu", *argv[1:]], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(Path(by["gru"].path).read_bytes()).digest()
+
+
+def test_left_context_groups_count_the_words_a_left_to_right_reader_carries():
+    from rnnlu.tasks.fill_blank.task import left_words_group
+
+    assert [left_words_group(n) for n in (0, 5, 6, 10, 11, 20, 21, 300)] == [
+        "0-5 words left of the blank", "0-5 words left of the blank", "6-10 words left of the blank",
+        "6-10 words left of the blank", "11-20 words left of the blank", "11-20 words left of the blank",
+        "21+ words left of the blank", "21+ words left of the blank"]

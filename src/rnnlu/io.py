@@ -278,18 +278,15 @@ def read_labelled_rows(path: str | Path, text_column: str = "text", label_column
                     current[0] = number
                     yield text
 
-            rows = csv.reader(text_lines(), delimiter=delimiter)
-            while True:
-                try:
-                    row = next(rows, None)
-                except csv.Error as e:
-                    raise RnnluError(f"{path}:{current[0]}: not a readable {delimiter!r}-separated line ({e})") from None
-                if row is None:
-                    return
-                if row and len(row) != len(header):
-                    raise RnnluError(f"{path}:{current[0]}: row has {len(row)} fields but the header has {len(header)}")
-                if row:
-                    yield current[0], row[li], row[ti]
+            try:
+                for row in csv.reader(text_lines(), delimiter=delimiter):
+                    if row and len(row) != len(header):
+                        raise RnnluError(f"{path}:{current[0]}: row has {len(row)} fields but the header has {len(header)}")
+                    if row:
+                        yield current[0], row[li], row[ti]
+            except csv.Error as e:   # e.g. a bare carriage return inside a line
+                raise RnnluError(f"{path}:{current[0]}: not a readable {delimiter!r}-separated line ({e})") from None
+            return
         if delimiter == ",":
             raise RnnluError(f"{path}: a CSV training file needs columns {label_column!r} and {text_column!r}; "
                              f"found: {', '.join(header)}")

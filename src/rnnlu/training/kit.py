@@ -101,6 +101,30 @@ def card_markdown(card: dict) -> str:
     return "\n".join(lines) + "\n\nThe model was chosen on dev; test files were scored once, for this card.\n"
 
 
+def command_for(words: list[str], opts, defaults, skip: tuple[str, ...] = (), flags: dict[str, str] | None = None,
+                always: tuple[str, ...] = ()) -> str:
+    """The command line (``words`` then options) that makes exactly ``opts``: every option-dataclass field
+    that differs from ``defaults`` (or is in ``always``) as its flag, lists repeated, ``time_budget``
+    in minutes; ``flags`` names fields whose flag is not ``--field-name``."""
+    import shlex
+    from dataclasses import fields
+
+    parts = list(words)
+    for f in fields(opts):
+        name, value = f.name, getattr(opts, f.name)
+        if name in skip or (value == getattr(defaults, name) and name not in always):
+            continue
+        flag = (flags or {}).get(name, "--" + name.replace("_", "-"))
+        if isinstance(value, bool):
+            parts.append(flag)
+        elif isinstance(value, list):
+            for v in value:
+                parts += [flag, str(v)]
+        elif value is not None:
+            parts += [flag, f"{value / 60:g}" if name == "time_budget" else str(value)]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
 def pretrain_card_markdown(card: dict) -> str:
     """The card for people of a model made by `rnnlu pretrain` (a language model or a fill-blank model)."""
     state = "" if card.get("complete", True) else (" Stopped by its time budget before the last epoch ended; "

@@ -19,7 +19,6 @@ import os
 import platform
 import random
 import re
-import shlex
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -34,6 +33,7 @@ from rnnlu.engine.modelfile import atomic_write, load_tensors, save_tensors, sha
 from rnnlu.engine.tokenize import tokenize
 from rnnlu.engine.vocab import Vocab
 from rnnlu.errors import RnnluError, UsageError
+from rnnlu.training.kit import command_for
 
 TEXT_SUFFIXES = (".txt", ".txt.gz", ".tsv", ".tokens")
 
@@ -388,7 +388,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
         "task": config.task,
         "architecture": config.describe() + (" fill-blank (context2vec)" if blank else " language model"),
         "arch": opts.arch,
-        "command": command or "rnnlu pretrain " + " ".join(shlex.quote(a) for a in sys.argv[2:]),
+        "command": command or pretrain_command(opts),   # a library call (e.g. from select): these options as a command
         "rnnlu_version": __version__,
         "seed": opts.seed,
         "options": asdict(opts),
@@ -423,6 +423,12 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
         ckpt_path.unlink(missing_ok=True)
         corpus_cache_path(out_path).unlink(missing_ok=True)
     return PretrainResult(str(out_path), card, history)
+
+
+def pretrain_command(opts: PretrainOptions) -> str:
+    """The `rnnlu pretrain` command line that makes exactly these options (defaults left out)."""
+    return command_for(["rnnlu", "pretrain"], opts, PretrainOptions(corpus=[], out=""),
+                       skip=("resume", "heldout_lines"), always=("corpus", "out"))
 
 
 def _init_weights(net, opts: PretrainOptions, config: ModelConfig, vocab: Vocab) -> dict:

@@ -18,7 +18,7 @@ from pathlib import Path
 from rnnlu.engine.model import Model
 from rnnlu.engine.modelfile import atomic_write, load_tensors, save_tensors, sha256_of
 from rnnlu.training.kit import card_markdown, card_path_for, pretrain_card_markdown, resolve_out
-from rnnlu.training.pretrain import PretrainOptions
+from rnnlu.training.pretrain import PretrainOptions, pretrain_command
 from rnnlu.training.train import TrainOptions, train, train_command
 
 ORDER = ["bilstm", "bigru", "lstm", "gru"]
@@ -122,37 +122,15 @@ def fit(base: TrainOptions | PretrainOptions, arch: str, seed: int, out: str) ->
                   round(r.card["train_tokens"] / rate, 1) if rate else 0.0, breakdown)
 
 
-LEFT_BUCKETS = ((0, 5), (6, 10), (11, 20), (21, 10**9))
-
-
 def blank_breakdown(model, path: str) -> tuple[float, dict[str, float]]:
-    """Accuracy on a blank item file, overall and per group: attractor count (agreement files) and the
-    number of words left of the blank (where a left-to-right model has to carry the subject)."""
-    from rnnlu.engine.tokenize import tokenize
+    """Accuracy on a blank item file and per group (attractor count, words left of the blank), as
+    `rnnlu evaluate fill-blank` scores it."""
     from rnnlu.tasks.fill_blank.items import read_items
-    from rnnlu.tasks.fill_blank.task import answer
+    from rnnlu.tasks.fill_blank.task import evaluate
 
-    items = read_items(path)
-    groups: dict[str, list[int]] = {}
-    right = 0
-    for a in answer(model, items):
-        ok = a.answer.lower() == (a.item.answer or "").lower()
-        right += ok
-        n_left = len(tokenize(a.item.left))
-        lo, hi = next(b for b in LEFT_BUCKETS if b[0] <= n_left <= b[1])
-        keys = [f"{lo}+ words left of the blank" if hi > 10**8 else f"{lo}-{hi} words left of the blank"]
-        if a.item.name and "attr" in a.item.name:
-            k = a.item.name.rsplit("attr", 1)[-1]
-            keys.append(f"{k} attractor{'' if k == '1' else 's'}")
-        for key in keys:
-            g = groups.setdefault(key, [0, 0])
-            g[0] += 1
-            g[1] += ok
-    def order(key: str) -> tuple[int, int]:   # attractor counts first, then left-context lengths, by number
-        return ("attractor" not in key, int(key.split()[0].split("-")[0].rstrip("+")))
-
-    return right / max(len(items), 1), {k: round(groups[k][1] / groups[k][0], 4)
-                                        for k in sorted(groups, key=order) if groups[k][0] >= 20}
+    result = evaluate(model, read_items(path))
+    groups = [g for g in result["per_group"] + result["per_left_words"] if g["group"] != "all"]
+    return result["metrics"]["accuracy"], {g["group"]: round(g["accuracy"], 4) for g in groups}
 
 
 def _load_now() -> float:
@@ -281,22 +259,3 @@ def select(base: TrainOptions | PretrainOptions, tolerance: float = 0.5, seeds: 
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-
-def pretrain_command(opts: PretrainOptions) -> str:
-    """The `rnnlu pretrain` command that trains one fill-blank candidate alone."""
-    import shlex
-
-    args = ["rnnlu", "pretrain", "--objective", "blank", "--arch", opts.arch, "--hidden", str(opts.hidden),
-            "--embedding-dim", str(opts.embedding_dim), "--epochs", str(opts.epochs), "--max-vocab", str(opts.max_vocab),
-            "--seed", str(opts.seed), "--out", str(opts.out)]
-    for path in opts.corpus:
-        args += ["--corpus", path]
-    for path in opts.dev:
-        args += ["--dev", path]
-    if opts.agreement_from:
-        args += ["--agreement-from", opts.agreement_from]
-    if opts.join_lines:
-        args.append("--join-lines")
-    if opts.time_budget:
-        args += ["--time-budget", f"{opts.time_budget / 60:g}", "--checkpoint-every", str(opts.checkpoint_every)]
-    return " ".join(shlex.quote(a) for a in args)

@@ -13,8 +13,6 @@ import math
 import os
 import platform
 import random
-import shlex
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -186,7 +184,7 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         "scheme": task.scheme.name,
         "architecture": config.describe(),
         "arch": opts.arch,
-        "command": command or "rnnlu train " + " ".join(shlex.quote(a) for a in sys.argv[2:]),
+        "command": command,   # `train` passes it (the command line, or these options as one)
         "rnnlu_version": __version__,
         "seed": opts.seed,
         "options": asdict(opts),

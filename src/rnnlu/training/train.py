@@ -11,11 +11,9 @@ import math
 import os
 import platform
 import random
-import shlex
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +31,8 @@ from rnnlu.tasks.base import LabelledData, choose
 from rnnlu.tasks.sentiment.augment import (contrast_examples, lexicon_examples, negation_examples,
                                            negation_frame_examples)
 from rnnlu.training.calibrate import Calibration, DevScores, fit_label_offsets
-from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown, card_path_for, lm_provenance,
-                                pad, resolve_out, torch_threads)
+from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown, card_path_for, command_for,
+                                lm_provenance, pad, resolve_out, torch_threads)
 
 
 @dataclass
@@ -87,23 +85,8 @@ _CLI_NAMES = {"train": "--train", "dev": "--dev", "exclude": "--exclude", "test"
 
 def train_command(opts: TrainOptions) -> str:
     """The `rnnlu train` command line that makes exactly these options (defaults left out)."""
-    import shlex
-
-    defaults = TrainOptions(task=opts.task, train=[], dev=[], out="")
-    parts = ["rnnlu", "train", opts.task]
-    for f in fields(TrainOptions):
-        name, value = f.name, getattr(opts, f.name)
-        if name in ("task", "resume", "max_tokens") or (value == getattr(defaults, name) and name not in ("train", "dev", "out")):
-            continue
-        flag = _CLI_NAMES.get(name, "--" + name.replace("_", "-"))
-        if isinstance(value, bool):
-            parts.append(flag)
-        elif isinstance(value, list):
-            for v in value:
-                parts += [flag, str(v)]
-        elif value is not None:
-            parts += [flag, str(value / 60 if name == "time_budget" else value)]
-    return " ".join(shlex.quote(p) for p in parts)
+    return command_for(["rnnlu", "train", opts.task], opts, TrainOptions(task=opts.task, train=[], dev=[], out=""),
+                       skip=("task", "resume", "max_tokens"), flags=_CLI_NAMES, always=("train", "dev", "out"))
 
 
 # Option values that cannot work, refused before any data is read: (option, attribute, test, rule).
@@ -268,6 +251,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         raise UsageError("--init-vocab trims the vocabulary of --init-from's model: give --init-from too")
     if opts.init_vocab < 0:
         raise UsageError("--init-vocab must be 0 (all) or a positive number of words")
+    command = command or train_command(opts)   # a library call (e.g. from select): these options as a command
     if opts.task == "tag":  # one tag per token: its own examples, loss and metric (rnnlu.training.tag)
         from rnnlu.training.tag import train_tagger
 
@@ -504,7 +488,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         "task": task.name,
         "architecture": config.describe(),
         "arch": opts.arch,
-        "command": command or "rnnlu train " + " ".join(shlex.quote(a) for a in sys.argv[2:]),
+        "command": command,
         "rnnlu_version": __version__,
         "seed": opts.seed,
         "options": asdict(opts),

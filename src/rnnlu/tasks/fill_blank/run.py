@@ -87,4 +87,5 @@ def evaluate_file(path, model: str | None = None, compare: bool = False):
 
     loaded = load_fill_blank_model(model)
     result = evaluate(loaded, read_items(path), load_baseline() if compare else None)
-    return BlankEvaluation(str(path), loaded.name, result["metrics"], result["per_group"], result["errors"])
+    return BlankEvaluation(str(path), loaded.name, result["metrics"], result["per_group"], result["errors"],
+                           result["per_left_words"])

@@ -104,6 +104,7 @@ def evaluate(model: BlankModel, items: list[BlankItem], baseline: NgramBaseline 
     if any(not i.options or i.answer is None for i in items):
         raise RnnluError("every item to score needs options and an answer")
     groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    by_left: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     right = base_right = 0
     errors = []
     for a in answer(model, items, baseline):
@@ -111,10 +112,10 @@ def evaluate(model: BlankModel, items: list[BlankItem], baseline: NgramBaseline 
         b_ok = a.baseline is not None and a.baseline.answer.lower() == a.item.answer.lower()
         right += ok
         base_right += b_ok
-        g = groups[_group(a.item)]
-        g[0] += 1
-        g[1] += ok
-        g[2] += b_ok
+        for g in (groups[_group(a.item)], by_left[left_words_group(len(tokenize(a.item.left)))]):
+            g[0] += 1
+            g[1] += ok
+            g[2] += b_ok
         if not ok:
             errors.append({"line": a.item.line, "text": a.item.text, "answer": a.item.answer, "model_answer": a.answer,
                            "options": " ".join(o["word"] for o in a.options)})
@@ -122,10 +123,25 @@ def evaluate(model: BlankModel, items: list[BlankItem], baseline: NgramBaseline 
     metrics = {"items": n, "accuracy": right / n}
     if baseline is not None:
         metrics["baseline_accuracy"] = base_right / n
-    per_group = [{"group": k, "items": v[0], "accuracy": v[1] / v[0],
-                  **({"baseline_accuracy": v[2] / v[0]} if baseline is not None else {})}
-                 for k, v in sorted(groups.items())]
-    return {"metrics": metrics, "per_group": per_group if len(per_group) > 1 else [], "errors": errors}
+    def rows(counts: dict, keys: list[str]) -> list[dict]:
+        return [{"group": k, "items": counts[k][0], "accuracy": counts[k][1] / counts[k][0],
+                 **({"baseline_accuracy": counts[k][2] / counts[k][0]} if baseline is not None else {})} for k in keys]
+
+    per_group = rows(groups, sorted(groups))
+    per_left = rows(by_left, [k for k in LEFT_GROUPS if k in by_left])
+    return {"metrics": metrics, "per_group": per_group if len(per_group) > 1 else [],
+            "per_left_words": per_left if len(per_left) > 1 else [], "errors": errors}
+
+
+# Where the blank stands: how many words a left-to-right reader carries to it (a proxy for the
+# subject-verb distance, which the agreement files do not record).
+LEFT_BUCKETS = ((0, 5), (6, 10), (11, 20), (21, None))
+LEFT_GROUPS = [f"{lo}+ words left of the blank" if hi is None else f"{lo}-{hi} words left of the blank"
+               for lo, hi in LEFT_BUCKETS]
+
+
+def left_words_group(n: int) -> str:
+    return next(g for (lo, hi), g in zip(LEFT_BUCKETS, LEFT_GROUPS) if lo <= n and (hi is None or n <= hi))
 
 
 @dataclass
@@ -137,15 +153,18 @@ class BlankEvaluation:
     metrics: dict
     per_group: list[dict]
     errors: list[dict] = field(default_factory=list)
+    per_left_words: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"data": self.data, "model": self.model, "metrics": self.metrics, "per_group": self.per_group}
+        return {"data": self.data, "model": self.model, "metrics": self.metrics, "per_group": self.per_group,
+                "per_left_words": self.per_left_words}
 
     def report(self) -> Report:
         """Accuracy overall and per item group (attractor count), the n-gram baseline's beside."""
         m, has_base = self.metrics, "baseline_accuracy" in self.metrics
         rows = [("accuracy", m["accuracy"], m.get("baseline_accuracy"))]
-        rows += [(f"  {g['group']} ({g['items']:,})", g["accuracy"], g.get("baseline_accuracy")) for g in self.per_group]
+        rows += [(f"  {g['group']} ({g['items']:,})", g["accuracy"], g.get("baseline_accuracy"))
+                 for g in self.per_group + self.per_left_words]
         return Report(f"{self.data}: {m['items']:,} items", self.model, "n-gram baseline" if has_base else None,
                       "accuracy", rows)
 
