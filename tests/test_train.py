@@ -372,3 +372,83 @@ def test_interrupted_and_resumed_training_writes_the_same_file(tmp_path, fixture
     digest = lambda p: hashlib.sha256(Path(p).read_bytes()).hexdigest()
     assert [h.epoch for h in resumed.history] == [1, 2, 3, 4]
     assert digest(whole.path) == digest(resumed.path)
+
+
+PROSE = ["The museum is closed on Mondays.", "He did not take the train to Boston.",
+         "The committee met in March and adopted the report.", "The food was wonderful and the staff were kind!",
+         "What a terrible, awful day.", "Is the store open today?", "The seat is not by the window.",
+         "The river runs north for ninety miles.", "Nobody liked the dreadful play.", "She never rode the bus."]
+
+
+def test_neutral_examples_are_real_sentences_without_an_opinion_word(tmp_path):
+    """Only statements pass: no lexicon word ('wonderful', 'terrible', 'liked', 'dreadful'), no '!' or '?';
+    negated facts are kept (a third of the sample where there are that many); every label competes."""
+    from rnnlu.errors import UsageError
+    from rnnlu.tasks.sentiment.augment import neutral_examples
+    from rnnlu.tasks.sentiment.baseline import WordCountBaseline
+
+    corpus = tmp_path / "prose.txt"
+    corpus.write_text(" ".join(PROSE[:5]) + "\n" + "\n".join(PROSE[5:]) + "\n", encoding="utf-8")  # wrapped and one per line
+    labels = ["negative", "neutral", "positive"]
+    data = neutral_examples(str(corpus), seed=1, count=100, labels=labels)
+    assert sorted(data.texts) == sorted(PROSE[i] for i in (0, 1, 2, 6, 7, 9))
+    assert set(data.labels) == {"neutral"} and data.label_set == labels
+    lexicon = WordCountBaseline.opinion_lexicon()
+    assert all(lexicon(t).score == 0 for t in data.tokens)
+    few = neutral_examples(str(corpus), seed=1, count=3, labels=labels)
+    negated = [t for t in few.texts if " not " in t or " never " in t]
+    assert len(few) == 3 and len(negated) == 1
+    (tmp_path / "judging.txt").write_text("What a wonderful day!\nThe plot was dreadful.\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="no sentence"):
+        neutral_examples(str(tmp_path / "judging.txt"), seed=1, count=10, labels=labels)
+
+
+def test_augment_neutral_teaches_a_binary_set_the_neutral_answer(fixture_files, tmp_path):
+    """The fixture is positive/negative only; with --augment-neutral the model gains the label "neutral".
+    Its polar texts say nothing against neutral unless --binary-is-polar: then plain statements come out
+    neutral and polar texts polar, and the card names the neutral source."""
+    from rnnlu.engine.model import Model
+    from rnnlu.engine.tokenize import tokenize
+    from rnnlu.errors import UsageError
+    from rnnlu.training.train import TrainOptions, train
+
+    corpus = tmp_path / "prose.txt"
+    corpus.write_text("\n".join(PROSE) + "\n", encoding="utf-8")
+    dev = tmp_path / "dev.tsv"  # three labels, so the kept epoch is one that has learned neutral too
+    dev.write_text(fixture_files[1].read_text(encoding="utf-8") + "neutral\tThe museum is closed on Mondays.\n"
+                   "neutral\tThe river runs north for ninety miles.\n", encoding="utf-8")
+    opts = dict(task="sentiment", train=[str(fixture_files[0])], dev=[str(dev)], hidden=16,
+                embedding_dim=16, epochs=25, min_freq=1, patience=30, seed=1, dropout=0.0, word_dropout=0.0,
+                lr=0.02, batch_size=8, augment_neutral=[str(corpus)])
+    texts = [tokenize(t) for t in ["The museum is closed on Mondays.", "the best film this year", "the worst film this year"]]
+    results, probs = {}, {}
+    for polar in (False, True):
+        out = tmp_path / f"n{polar}.safetensors"
+        results[polar] = train(TrainOptions(out=str(out), binary_is_polar=polar, **opts))
+        model = Model.load(out)
+        assert model.labels == ["negative", "neutral", "positive"]
+        probs[polar] = model.predict_proba(texts)
+    assert [["negative", "neutral", "positive"][i] for i in probs[True].argmax(1)] == ["neutral", "positive", "negative"], probs
+    assert (probs[True][1:, 1] < probs[False][1:, 1]).all()   # polar texts now count against neutral
+    entry = results[True].card["train_data"][-1]
+    assert entry["path"] == str(corpus) and entry["examples"] == 6 and "no opinion word" in entry["as"]
+    assert "--augment-neutral " + str(corpus) in results[True].card["command"]
+    assert "--binary-is-polar" in results[True].card["command"]
+    with pytest.raises(UsageError, match="--augment-neutral"):
+        train(TrainOptions(**{**opts, "augment_neutral": []}, out=str(tmp_path / "x.safetensors"), neutral_sentences=5))
+
+
+def test_negated_claims_put_whole_polar_clauses_under_a_negated_think_or_say(tmp_path):
+    from rnnlu.tasks.sentiment.augment import CLAIM_NEGATORS, negated_claim_examples
+
+    (tmp_path / "t.tsv").write_text("positive\tthe performances are remarkable .\nnegative\tthe plot was dull\n"
+                                    "positive\tremarkable performances\n"          # no verb: not a clause
+                                    "negative\tthe plot was not good\n"            # negated already
+                                    "positive\tthe ending is what it is\n"         # no opinion word
+                                    "negative\tbut the plot was dull\n", encoding="utf-8")  # not subject-first
+    data = negated_claim_examples([get_task("sentiment").read_labelled(tmp_path / "t.tsv")], seed=2, per_claim=3)
+    assert len(data) == 6 and len(set(data.texts)) == 6
+    for toks, label in zip(data.tokens, data.labels):
+        clause = {"positive": ["the", "plot", "was", "dull"], "negative": ["the", "performances", "are", "remarkable"]}[label]
+        assert toks[-len(clause):] == clause and tuple(toks[:-len(clause)]) in CLAIM_NEGATORS
+    assert negated_claim_examples([get_task("sentiment").read_labelled(tmp_path / "t.tsv")], seed=2).texts == data.texts

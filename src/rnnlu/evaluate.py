@@ -48,10 +48,17 @@ class Evaluation:
 
 
 def evaluate(task_name: str, data_path: str | Path, model: str | None = None, compare: bool = False,
-             scheme: str | None = None):
+             scheme: str | None = None, only_labels: list[str] | None = None):
     """An :class:`Evaluation` (a :class:`~rnnlu.tasks.tag.evaluate.TagEvaluation` for tag, a
     :class:`~rnnlu.tasks.fill_blank.task.BlankEvaluation` for fill-blank). Each has ``to_dict()`` (the JSON
-    output), ``report()`` (what the terminal shows) and ``errors`` (the rows it got wrong)."""
+    output), ``report()`` (what the terminal shows) and ``errors`` (the rows it got wrong).
+
+    ``only_labels`` (sentiment): score the rows with these gold labels only, answering among them, as
+    for a file that holds no others (e.g. the 359 polar tweets of Sentiment140's test file)."""
+    if only_labels and task_name != "sentiment":
+        from rnnlu.errors import UsageError
+
+        raise UsageError("--only-labels is for `rnnlu evaluate sentiment`")
     if task_name == "fill-blank":
         from rnnlu.tasks.fill_blank.run import evaluate_file
 
@@ -74,6 +81,8 @@ def evaluate(task_name: str, data_path: str | Path, model: str | None = None, co
     task = get_task(task_name)
     loaded = load_model(model, task=task_name)
     data = task.read_labelled(data_path)
+    if only_labels:
+        data = _rows_labelled(data, only_labels)
     label_set = data.label_set
     predicted = task.predict_labels(loaded, data.tokens, allowed=label_set)
     scores = score(data.labels, predicted, label_set)
@@ -95,3 +104,17 @@ def evaluate(task_name: str, data_path: str | Path, model: str | None = None, co
             result.errors.append(row)
     return result
 
+
+
+def _rows_labelled(data, only: list[str]):
+    """The rows of ``data`` whose gold label is in ``only`` (names checked against the file's)."""
+    from rnnlu.errors import UsageError
+    from rnnlu.tasks.base import LabelledData
+
+    unknown = sorted(set(only) - set(data.label_set))
+    if unknown:
+        raise UsageError(f"--only-labels {','.join(unknown)}: {data.path} has no such label "
+                         f"(it has {', '.join(data.label_set)})")
+    keep = [i for i, label in enumerate(data.labels) if label in only]
+    return LabelledData(data.path, [data.texts[i] for i in keep], [data.tokens[i] for i in keep],
+                        [data.labels[i] for i in keep], [data.rows[i] for i in keep])

@@ -4,6 +4,7 @@ table, JSON, JSONL, CSV and TSV out. Input streams; bad rows are reported with t
 from __future__ import annotations
 
 import csv
+import gzip
 import itertools
 import json
 import sys
@@ -256,14 +257,26 @@ def open_source(texts: list[str] | None, csv_path: Path | None = None, column: s
 
 
 def read_labelled_rows(path: str | Path, text_column: str = "text", label_column: str = "label") -> Iterator[tuple[int, str, str]]:
-    """(line, label, text) from ``label<TAB>text`` files (no header) or CSV/TSV files with a header."""
+    """(line, label, text) from ``label<TAB>text`` files (no header) or CSV/TSV files with a header;
+    a ``.gz`` file is unpacked as it is read."""
     path = Path(path)
-    with _open_binary(path) as stream:
+    packed = path.name.lower().endswith(".gz")
+    try:
+        yield from _labelled_rows(path, packed, text_column, label_column)
+    except (EOFError, OSError) as e:   # a damaged or cut-off .gz file
+        if not packed:
+            raise
+        raise RnnluError(f"{path}: not a readable gzip file ({e}); unpack it or copy it again") from None
+
+
+def _labelled_rows(path: Path, packed: bool, text_column: str, label_column: str) -> Iterator[tuple[int, str, str]]:
+    raw = _open_binary(path)
+    with (gzip.open(raw, "rb") if packed else raw) as stream:
         lines = decode_lines(stream, str(path), max_chars=1 << 62, keep_ends=True)
         first = next(lines, None)
         if first is None:
             return
-        delimiter = "," if path.suffix.lower() == ".csv" else "\t"
+        delimiter = "," if Path(path.name[:-3] if packed else path.name).suffix.lower() == ".csv" else "\t"
         try:
             header = next(csv.reader([first[1]], delimiter=delimiter), [])
         except csv.Error as e:   # e.g. a bare carriage return inside the first line

@@ -39,6 +39,7 @@ def evaluate(
     fmt: ReportFormatOption = "table",
     errors: Annotated[Optional[Path], typer.Option(help="Write the misclassified rows to this file (.csv, .tsv, .jsonl or .json).")] = None,
     scheme: SchemeOption = None,
+    only_labels: Annotated[Optional[str], typer.Option("--only-labels", help="sentiment: score only the rows with these gold labels, comma-separated, answering among them (e.g. positive,negative).", show_default=False)] = None,
 ):
     """Score a model on a labelled file: accuracy, macro-F1, macro-recall, per class, confusion matrix (tag: token accuracy, per-tag, exact spans; fill-blank: accuracy per attractor count)."""
     from rnnlu.evaluate import evaluate as run_evaluation
@@ -46,7 +47,8 @@ def evaluate(
     from rnnlu.render.reports import show_evaluation
 
     report_format(fmt)
-    result = run_evaluation(task, data, model=model, compare=compare, scheme=scheme)
+    only = [label.strip() for label in only_labels.split(",") if label.strip()] if only_labels else None
+    result = run_evaluation(task, data, model=model, compare=compare, scheme=scheme, only_labels=only)
     if errors:
         write_rows(result.errors, errors)
     show_evaluation(result, fmt)

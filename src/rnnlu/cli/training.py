@@ -41,6 +41,7 @@ def train(
     augment_negation: Annotated[bool, typer.Option(help="Add negated copies of short polar phrases ('not at all happy': negative).")] = False,
     augment_contrast: Annotated[bool, typer.Option(help="Add 'X but Y' pairs of short polar texts, labelled as Y.")] = False,
     augment_negation_frames: Annotated[bool, typer.Option(help="Add negated copies inside short clauses ('it was not bad at all': positive).")] = False,
+    augment_negated_claims: Annotated[bool, typer.Option(help="Add polar clauses under a negated 'think'/'say' ('i don't think the acting was superb': negative).")] = False,
     lr_decay: Annotated[float, typer.Option(help="Multiply the learning rate by this after each epoch without a better dev metric (1 = keep it).")] = 1.0,
     calibrate: Annotated[bool, typer.Option(help="Fit per-label offsets on dev for the dev metric (e.g. macro-recall) and add them to the output bias.")] = False,
     init_from: Annotated[Optional[Path], typer.Option(help="Start from a language model made by `rnnlu pretrain` (its vocabulary, word vectors and encoder); a fill-blank model's encoder serves too.")] = None,
@@ -49,6 +50,9 @@ def train(
     device: Annotated[str, typer.Option(help="auto | cpu | cuda (auto: a GPU when torch sees one).")] = "auto",
     subword_buckets: Annotated[int, typer.Option(help="Add hashed character 3-5-gram vectors to every word's, from this many buckets (0 = words only); unseen words then read by their pieces.")] = 0,
     augment_lexicon: Annotated[bool, typer.Option(help="Add every opinion-lexicon word (Hu & Liu) as a one-word positive/negative example.")] = False,
+    augment_neutral: Annotated[Optional[list[Path]], typer.Option("--augment-neutral", help="Raw prose (a file or folder; news, encyclopedia text): its sentences that hold no opinion word become neutral examples, a third of them negated facts. Repeatable.")] = None,
+    neutral_sentences: Annotated[int, typer.Option(help="With --augment-neutral: most sentences taken from each source.")] = 8000,
+    binary_is_polar: Annotated[bool, typer.Option("--binary-is-polar", help="Files labelled positive/negative only count against 'neutral' too (their texts are polar: SST-2 and MR left neutral text out); without it their loss leaves neutral out.")] = False,
     ema: Annotated[float, typer.Option(help="Score and save a running average of the weights with this decay per step (e.g. 0.999; 0 = off).")] = 0.0,
     teacher: Annotated[Optional[list[str]], typer.Option(help="A trained model (name or file) whose answers the new model also learns to match; repeat for several, their answers are averaged.")] = None,
     distill: Annotated[Optional[float], typer.Option(help="With --teacher: share of the loss spent on matching the teachers, the rest on the labels (default 0.5).", show_default=False)] = None,
@@ -68,9 +72,12 @@ def train(
                         exclude=[str(p) for p in exclude or []], test=[str(p) for p in test_files or []],
                         embeddings=str(embeddings) if embeddings else None, time_budget=time_budget * 60,
                         resume=resume, augment_negation=augment_negation, augment_contrast=augment_contrast,
-                        augment_negation_frames=augment_negation_frames, lr_decay=lr_decay, calibrate=calibrate,
+                        augment_negation_frames=augment_negation_frames,
+                        augment_negated_claims=augment_negated_claims, lr_decay=lr_decay, calibrate=calibrate,
                         init_from=str(init_from) if init_from else None, init_vocab=init_vocab, balance=balance, device=device,
                         subword_buckets=subword_buckets, augment_lexicon=augment_lexicon, ema=ema,
+                        augment_neutral=[str(p) for p in augment_neutral or []], neutral_sentences=neutral_sentences,
+                        binary_is_polar=binary_is_polar,
                         teachers=teacher or [], distill=distill, scheme=scheme, crf=crf)
     train_with_progress(run_training, opts, command=command_line())
 

@@ -27,10 +27,13 @@ class LabelledData:
     tokens: list[list[str]]
     labels: list[str]
     rows: list[int] = field(default_factory=list)   # source line of each example
+    could_say: list[str] | None = None  # labels this source could have given (default: those it gives)
 
     @property
     def label_set(self) -> list[str]:
-        return sorted(set(self.labels))
+        """The labels this source could have given: its loss is taken over these (a binary file's
+        examples never count against "neutral"; a source of neutral examples competes with all)."""
+        return sorted(self.could_say or set(self.labels))
 
     def __len__(self) -> int:
         return len(self.texts)

@@ -92,7 +92,8 @@ def card_markdown(card: dict) -> str:
     for role in ("train_data", "excluded_overlap_with"):
         for d in card.get(role, []):
             sha = f"`{d['sha256'][:16]}…`" if d["sha256"] else "generated"
-            lines.append(f"| {role.replace('_', ' ')} | `{d['path']}` | {d['examples']:,} | {sha} |")
+            what = role.replace('_', ' ') + (f" ({d['as']})" if d.get("as") else "")
+            lines.append(f"| {what} | `{d['path']}` | {d['examples']:,} | {sha} |")
     lines += ["", "| split | file | metric | value | accuracy | macro-F1 | macro-recall |", "|---|---|---|---|---|---|---|"]
     for split in ("dev", "test"):
         for d in card.get(split, []):

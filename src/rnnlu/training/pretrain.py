@@ -12,31 +12,27 @@ smaller clusters), which keeps pretraining feasible on a CPU.
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
 import os
 import platform
 import random
-import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from rnnlu import __version__
+from rnnlu.corpus import corpus_files, read_lines, read_wrapped
 from rnnlu.engine.config import ARCHITECTURES, ModelConfig
 from rnnlu.engine.modelfile import atomic_write, load_tensors, save_tensors, sha256_of
 from rnnlu.engine.tokenize import tokenize
 from rnnlu.engine.vocab import Vocab
 from rnnlu.errors import RnnluError, UsageError
 from rnnlu.training.kit import command_for
-
-TEXT_SUFFIXES = (".txt", ".txt.gz", ".tsv", ".tokens")
-
 
 @dataclass
 class PretrainOptions:
@@ -86,65 +82,6 @@ class PretrainResult:
     path: str
     card: dict
     history: list[LMEpochLog]
-
-
-# ---- reading raw text ------------------------------------------------------------------------------
-def corpus_files(path: str) -> list[Path]:
-    """A file, or every text file under a folder (sorted, so runs are repeatable)."""
-    p = Path(path)
-    if p.is_file():
-        return [p]
-    if p.is_dir():
-        files = sorted(f for f in p.rglob("*") if f.is_file() and f.name.endswith(TEXT_SUFFIXES))
-        if files:
-            return files
-        raise RnnluError(f"{path} holds no text files ({', '.join(TEXT_SUFFIXES)})")
-    raise RnnluError(f"corpus {path} does not exist")
-
-
-def read_lines(path: Path) -> Iterator[str]:
-    """Lines of text. ``.gz`` is unpacked; a ``.tsv`` line gives its last field (the text of `label<TAB>text`)."""
-    opener = gzip.open if path.name.endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8", errors="replace") as f:
-            for line in f:
-                if path.name.endswith(".tsv"):
-                    line = line.rsplit("\t", 1)[-1]
-                line = line.strip()
-                if line:
-                    yield line
-    except OSError as e:
-        raise RnnluError(f"cannot read {path}: {e}") from None
-
-
-_SENTENCE_END = re.compile(r"[.!?][\"'\u2019\u201d)\]]*$")
-_SENTENCE_SPLIT = re.compile(r"(?<![A-Z])(?<!Mr)(?<!Mrs)(?<!Dr)(?<!St)(?<!Messrs)[.!?][\"'\u2019\u201d)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z])")
-
-
-def read_wrapped(path: Path) -> Iterator[str]:
-    """Sentences of wrapped text: lines joined until one ends a sentence or a blank line ends the
-    paragraph, then paragraphs cut after ``.``/``!``/``?`` before a capital (Mr./Mrs./Dr. kept)."""
-    opener = gzip.open if path.name.endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8", errors="replace") as f:
-            buffer: list[str] = []
-            for line in f:
-                line = line.strip()
-                if line:
-                    buffer.append(line)
-                if buffer and (not line or _SENTENCE_END.search(line)):
-                    paragraph = " ".join(buffer)
-                    buffer = []
-                    start = 0
-                    for m in _SENTENCE_SPLIT.finditer(paragraph):
-                        yield paragraph[start : m.end()].strip()
-                        start = m.end()
-                    if paragraph[start:].strip():
-                        yield paragraph[start:].strip()
-            if buffer:
-                yield " ".join(buffer)
-    except OSError as e:
-        raise RnnluError(f"cannot read {path}: {e}") from None
 
 
 def _tokenize_many(lines: list[str]) -> list[list[str]]:

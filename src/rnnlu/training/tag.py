@@ -33,6 +33,8 @@ from rnnlu.tasks.tag.task import TaggedData, TagTask
 # Options of `rnnlu train` that mean something for one label per text only.
 _TEXT_ONLY = {"calibrate": "--calibrate", "augment_negation": "--augment-negation", "augment_contrast": "--augment-contrast",
               "augment_negation_frames": "--augment-negation-frames", "augment_lexicon": "--augment-lexicon",
+              "augment_neutral": "--augment-neutral", "augment_negated_claims": "--augment-negated-claims",
+              "binary_is_polar": "--binary-is-polar",
               "balance": "--balance", "teachers": "--teacher", "exclude": "--exclude", "embeddings": "--embeddings"}
 
 

@@ -29,10 +29,13 @@ from rnnlu.metrics import score
 from rnnlu.tasks import get_task
 from rnnlu.tasks.base import LabelledData, choose
 from rnnlu.tasks.sentiment.augment import (contrast_examples, lexicon_examples, negation_examples,
-                                           negation_frame_examples)
+                                           negated_claim_examples, negation_frame_examples, neutral_examples)
 from rnnlu.training.calibrate import Calibration, DevScores, fit_label_offsets
 from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown, card_path_for, command_for,
                                 lm_provenance, pad, resolve_out, torch_threads)
+
+
+NEUTRAL_ROLE = "neutral examples: its sentences that hold no opinion word (--augment-neutral)"
 
 
 @dataclass
@@ -65,6 +68,7 @@ class TrainOptions:
     augment_negation: bool = False
     augment_contrast: bool = False
     augment_negation_frames: bool = False
+    augment_negated_claims: bool = False  # "i do n't think the acting was superb": the clause's opposite
     lr_decay: float = 1.0         # multiply the learning rate by this after each epoch without a better dev metric
     calibrate: bool = False       # fit per-label offsets on dev (added to the head's bias) for the dev metric
     init_from: str | None = None  # a language model from `rnnlu pretrain`: its vocabulary and encoder
@@ -73,6 +77,9 @@ class TrainOptions:
     device: str = "auto"          # auto | cpu | cuda
     subword_buckets: int = 0      # > 0: add hashed character n-gram vectors to each word's (0 = words only)
     augment_lexicon: bool = False  # add each opinion-lexicon word as a one-word positive/negative example
+    augment_neutral: list[str] = field(default_factory=list)  # raw prose: its sentences without an opinion word, as neutral
+    neutral_sentences: int = 8000  # with augment_neutral: most sentences taken from each source
+    binary_is_polar: bool = False  # positive/negative-only files count against "neutral" too (their texts are polar)
     ema: float = 0.0              # > 0: score and keep an exponential moving average of the weights (decay per step)
     teachers: list[str] = field(default_factory=list)  # models whose averaged answers the new one also learns
     distill: float | None = None  # with teachers: share of the loss given to matching their answers (None: 0.5)
@@ -80,7 +87,8 @@ class TrainOptions:
     crf: bool = False             # tag: a CRF over the tags (learned transitions, Viterbi decoding)
 
 
-_CLI_NAMES = {"train": "--train", "dev": "--dev", "exclude": "--exclude", "test": "--test", "teachers": "--teacher"}
+_CLI_NAMES = {"train": "--train", "dev": "--dev", "exclude": "--exclude", "test": "--test", "teachers": "--teacher",
+              "augment_neutral": "--augment-neutral"}
 
 
 def train_command(opts: TrainOptions) -> str:
@@ -105,6 +113,7 @@ _OPTION_RULES = (
     ("--max-lines", "max_lines", lambda v: v >= 0, "0 (all) or more"),
     ("--time-budget", "time_budget", lambda v: math.isfinite(v) and v >= 0, "0 (no limit) or more minutes"),
     ("--lr-decay", "lr_decay", lambda v: 0 < v <= 1, "above 0 and at most 1 (1 = keep the rate)"),
+    ("--neutral-sentences", "neutral_sentences", lambda v: v >= 1, "at least 1"),
 )
 POOLINGS = ("max", "mean", "last")
 
@@ -205,7 +214,7 @@ def decontaminate(data: LabelledData, exclude: list[LabelledData], min_span: int
     keep = [i for i, t in enumerate(data.tokens)
             if (key := " ".join(t)) not in whole and not (len(t) >= min_span and key in spans)]
     kept = LabelledData(data.path, [data.texts[i] for i in keep], [data.tokens[i] for i in keep],
-                        [data.labels[i] for i in keep], [data.rows[i] for i in keep])
+                        [data.labels[i] for i in keep], [data.rows[i] for i in keep], data.could_say)
     return kept, len(data) - len(keep)
 
 
@@ -268,6 +277,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         raise UsageError("--subword-buckets must be 0 (words only) or a positive number of buckets")
     if opts.distill is not None and not opts.teachers:
         raise UsageError("--distill sets how much the teachers count; name at least one with --teacher")
+    if opts.neutral_sentences != TrainOptions.neutral_sentences and not opts.augment_neutral:
+        raise UsageError("--neutral-sentences sets how many sentences --augment-neutral takes; give --augment-neutral too")
     if opts.teachers:
         opts.distill = 0.5 if opts.distill is None else opts.distill  # the card records the share used
         if not 0 < opts.distill <= 1:
@@ -294,11 +305,17 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         data, n_removed = decontaminate(lexicon_examples({label for d in train_sets for label in d.labels}), excluded)
         train_sets.append(data)
         removed[data.path] = n_removed
+    for path in opts.augment_neutral:   # real statements of no opinion (plain and negated facts)
+        data, n_removed = decontaminate(neutral_examples(path, opts.seed, opts.neutral_sentences, task.labels), excluded)
+        train_sets.append(data)
+        removed[data.path] = n_removed
     augmented = [negation_examples(d, opts.seed) for d in train_sets] if opts.augment_negation else []
     if opts.augment_negation_frames:
         augmented += [negation_frame_examples(d, opts.seed) for d in train_sets]
     if opts.augment_contrast:
         augmented.append(contrast_examples(train_sets, opts.seed))
+    if opts.augment_negated_claims:
+        augmented.append(negated_claim_examples(train_sets, opts.seed))
     dev_sets = [task.read_labelled(p) for p in opts.dev]
     labels = sorted({label for d in train_sets for label in d.labels})
     if len(labels) < 2:
@@ -341,12 +358,13 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         net.embedding.weight.data.copy_(torch.from_numpy(matrix))
     net.to(device)
 
-    # Examples: ids, label index, the labels its file can express (binary files leave
-    # "neutral" out: for them the loss is taken over positive vs negative only), and the tokens.
+    # Examples: ids, label index, the labels its file can express (binary files leave "neutral" out:
+    # for them the loss is taken over positive vs negative only, unless --binary-is-polar), and the tokens.
     label_index = {label: i for i, label in enumerate(labels)}
     examples = []
     for d in train_sets + [a for a in augmented if len(a)]:
-        allowed = torch.tensor([label in d.label_set for label in labels])
+        could_say = labels if opts.binary_is_polar and d.label_set == ["negative", "positive"] else d.label_set
+        allowed = torch.tensor([label in could_say for label in labels])
         for toks, label in zip(d.tokens, d.labels):
             if toks:
                 toks = toks[: opts.max_tokens]
@@ -500,7 +518,9 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         "pretrained_vectors_found": found,
         "initialised_from": lm_provenance(opts.init_from) if opts.init_from else None,
         "teachers": [_teacher_provenance(t, task.name) for t in opts.teachers],
-        "train_data": [file_info(d, {"removed_as_overlap": removed[d.path]}) for d in train_sets],
+        "train_data": [file_info(d, {"removed_as_overlap": removed[d.path],
+                                     **({"as": NEUTRAL_ROLE} if d.path in opts.augment_neutral else {})})
+                       for d in train_sets],
         "excluded_overlap_with": [file_info(d) for d in excluded],
         "negation_copies": {d.path: len(d) for d in augmented if d.path != "contrast pairs"},
         "contrast_pairs": sum(len(d) for d in augmented if d.path == "contrast pairs"),

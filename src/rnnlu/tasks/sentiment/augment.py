@@ -2,7 +2,8 @@
 
 Negated copies of short polar phrases ("not at all happy": negative), negation inside short clauses
 ("it was not bad at all": positive), "X but Y" pairs of clauses each polar on its own (labelled as Y),
-and the opinion lexicon's words as one-word examples. Used by ``rnnlu train sentiment --augment-*``.
+the opinion lexicon's words as one-word examples, and real sentences of plain prose that hold no
+opinion word (labelled neutral). Used by ``rnnlu train sentiment --augment-*``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from rnnlu.corpus import corpus_files, read_wrapped
 from rnnlu.engine.tokenize import tokenize
 from rnnlu.errors import UsageError
 from rnnlu.tasks.base import LabelledData
@@ -110,6 +112,47 @@ def contrast_examples(data: list[LabelledData], seed: int, copies: int = 15000,
     return LabelledData("contrast pairs", texts, tokens, labels, [0] * len(texts))
 
 
+CLAIM_NEGATORS = (("i", "do", "n't", "think"), ("i", "do", "not", "think"), ("i", "would", "n't", "say"),
+                  ("i", "ca", "n't", "say"), ("i", "do", "n't", "believe"), ("nobody", "would", "say"),
+                  ("it", "is", "not", "true", "that"), ("i", "do", "n't", "feel", "that"), ("i", "would", "not", "claim"),
+                  ("no", "one", "could", "say"), ("i", "did", "n't", "find", "that"), ("i", "am", "not", "sure"))
+CLAIM_SUBJECTS = {"the", "this", "it", "these", "those", "its", "his", "her", "their", "they", "he", "she",
+                  "we", "my", "our", "your", "everything", "a", "an"}
+BE = {"is", "was", "were", "are"}
+
+
+def is_claim(tokens: list[str]) -> bool:
+    """A short whole clause, subject first: "the performances are remarkable", "it 's a good one"."""
+    if not 3 <= len(tokens) <= 9 or tokens[0] not in CLAIM_SUBJECTS or CONTRAST_WORDS.intersection(tokens):
+        return False
+    if tokens[-1] in {",", ";", "-", "--", "and", "or", "the", "a"}:
+        return False
+    return (tokens[0] in {"it", "he", "she"} and tokens[1] == "'s") or bool(BE.intersection(tokens[1:5]))
+
+
+def negated_claim_examples(data: list[LabelledData], seed: int, per_claim: int = 3) -> LabelledData:
+    """A polar clause under a negated verb of belief or saying, with the opposite label: "the performances
+    are remarkable" (positive) -> "i do n't think the performances are remarkable" (negative).
+
+    The negation sits outside the clause it turns, often words away from the opinion word, which the
+    short negated phrases never show. Clauses are the training texts that are whole clauses
+    (:func:`is_claim`) and :func:`clearly_polar`; each gets ``per_claim`` copies under negators drawn
+    (seeded) from ``CLAIM_NEGATORS``.
+    """
+    rng = random.Random(seed + 4)
+    texts, tokens, labels = [], [], []
+    for d in data:
+        for toks, label in zip(d.tokens, d.labels):
+            if label in FLIP and is_claim(toks) and clearly_polar(toks, label):
+                clause = [t for t in toks if t not in {".", "!"}]
+                for negator in rng.sample(CLAIM_NEGATORS, per_claim):
+                    copy = list(negator) + clause
+                    tokens.append(copy)
+                    texts.append(" ".join(copy))
+                    labels.append(FLIP[label])
+    return LabelledData("negated claims", texts, tokens, labels, [0] * len(texts))
+
+
 LEXICON_SOURCE = "opinion lexicon (Hu & Liu 2004, shipped in rnnlu/tasks/sentiment/lexicons)"
 
 
@@ -132,3 +175,47 @@ def lexicon_examples(labels: set[str]) -> LabelledData:
         tokens.append(toks)
         out_labels.append("positive" if sign > 0 else "negative")
     return LabelledData(LEXICON_SOURCE, texts, tokens, out_labels, [0] * len(texts))
+
+
+NEUTRAL_PUNCTUATION = {",", ".", ";", ":", "(", ")", "-", "--"}
+
+
+def plain_statement(tokens: list[str], lexicon: WordCountBaseline) -> bool:
+    """True for a sentence that states without judging: words, numbers and plain punctuation only (no
+    "!" or "?", no quotation, no markup), and not one word or phrase of the opinion lexicon."""
+    for t in tokens:
+        if t in NEUTRAL_PUNCTUATION or t in {"'s", "n't", "'re", "'ve", "'ll", "'d", "'m"}:
+            continue
+        if not t.replace("-", "").replace("'", "").replace(".", "").isalnum():
+            return False
+    result = lexicon(tokens)
+    return not result.positive and not result.negative
+
+
+def neutral_examples(path: str, seed: int, count: int, labels: list[str],
+                     min_tokens: int = 4, max_tokens: int = 25) -> LabelledData:
+    """Up to ``count`` sentences of real prose (news, encyclopedia, fiction) with no opinion word, as
+    neutral examples: "the museum is closed on mondays", "he did not take the train".
+
+    Polar training data teaches what opinion looks like; without statements that hold none, a model
+    calls every fact positive or negative. A sentence passes :func:`plain_statement`; a third of the
+    sample (where the text has that many) holds a negation ("not", "n't", "no", "never", ...), because a
+    negated fact is no opinion either. Sentences are cut from ``path`` (a file or folder of raw text,
+    wrapped or one per line) and sampled with ``seed``. Every label in ``labels`` competes in the loss.
+    """
+    lexicon = WordCountBaseline.opinion_lexicon()
+    plain, negated = [], []
+    for file in corpus_files(path):
+        for sentence in read_wrapped(file):
+            toks = tokenize(sentence)
+            if min_tokens <= len(toks) <= max_tokens and plain_statement(toks, lexicon):
+                (negated if NEGATION_WORDS.intersection(toks) or "n't" in toks else plain).append((sentence, toks))
+    if not plain and not negated:
+        raise UsageError(f"--augment-neutral {path}: no sentence of {min_tokens}-{max_tokens} words without an "
+                         "opinion word; give plain prose (news, encyclopedia text), one sentence or paragraph per line")
+    rng = random.Random(seed + 3)
+    take_negated = min(len(negated), count // 3)
+    chosen = rng.sample(negated, take_negated) + rng.sample(plain, min(len(plain), count - take_negated))
+    rng.shuffle(chosen)
+    return LabelledData(path, [s for s, _ in chosen], [t for _, t in chosen], ["neutral"] * len(chosen),
+                        [0] * len(chosen), could_say=list(labels))
