@@ -109,12 +109,9 @@ def evaluate(task_name: str, data_path: str | Path, model: str | None = None, co
 def _rows_labelled(data, only: list[str]):
     """The rows of ``data`` whose gold label is in ``only`` (names checked against the file's)."""
     from rnnlu.errors import UsageError
-    from rnnlu.tasks.base import LabelledData
 
     unknown = sorted(set(only) - set(data.label_set))
     if unknown:
         raise UsageError(f"--only-labels {','.join(unknown)}: {data.path} has no such label "
                          f"(it has {', '.join(data.label_set)})")
-    keep = [i for i, label in enumerate(data.labels) if label in only]
-    return LabelledData(data.path, [data.texts[i] for i in keep], [data.tokens[i] for i in keep],
-                        [data.labels[i] for i in keep], [data.rows[i] for i in keep])
+    return data.subset([i for i, label in enumerate(data.labels) if label in only])

@@ -38,6 +38,11 @@ class LabelledData:
     def __len__(self) -> int:
         return len(self.texts)
 
+    def subset(self, keep: list[int]) -> "LabelledData":
+        """The examples at positions ``keep``, from the same source."""
+        return LabelledData(self.path, [self.texts[i] for i in keep], [self.tokens[i] for i in keep],
+                            [self.labels[i] for i in keep], [self.rows[i] for i in keep], self.could_say)
+
 
 @dataclass
 class TaskRun:

@@ -213,9 +213,7 @@ def decontaminate(data: LabelledData, exclude: list[LabelledData], min_span: int
     spans = set().union(*(_spans(t, min_span) for ex in exclude for t in ex.tokens))
     keep = [i for i, t in enumerate(data.tokens)
             if (key := " ".join(t)) not in whole and not (len(t) >= min_span and key in spans)]
-    kept = LabelledData(data.path, [data.texts[i] for i in keep], [data.tokens[i] for i in keep],
-                        [data.labels[i] for i in keep], [data.rows[i] for i in keep], data.could_say)
-    return kept, len(data) - len(keep)
+    return data.subset(keep), len(data) - len(keep)
 
 
 def load_embeddings(path: str, vocab: Vocab, dim: int) -> tuple[np.ndarray, int]:
