@@ -32,6 +32,7 @@ DESCRIPTIONS = {
     "negation across filler": "the negator far from the opinion word ('I do not think, all things considered, that the room was clean'): negative of the opinion",
     "whose opinion": "others' opinion reported, then the writer's own ('my friends loved it, but I found it dull'): the writer's decides",
     "used to": "'used to be X, but now it is Y': Y decides; 'used to be X' alone: no longer X",
+    "denied claim": "an opinion denied from outside its clause, in frames no augmentation uses ('it would be a stretch to say the crew was friendly'): its opposite",
 }
 
 # The kinds below were added (session 7) before any model was run on them, from sentence patterns that
@@ -80,6 +81,17 @@ USED_TO = [("the service", "terrible", "excellent", "positive"), ("this airline"
 USED_TO_LINKS = ["{s} used to be {before}, but now it is {now}", "{s} used to be {before}; these days it is {now}",
                  "years ago {s} was {before}, but now it is {now}", "{s} was once {before}, but today it is {now}"]
 FACT_FRAMES = ["{}", "according to the email, {}"]
+
+# Added in session 10, before the model trained with --augment-negated-claims existed, in frames that
+# neither that augmentation nor "negation across filler" uses; never used to train or choose a model.
+DENIALS = ["it would be a stretch to say that {}", "there is no way {}", "I am not convinced that {}",
+           "hardly anyone would claim that {}", "I would not go so far as to say that {}",
+           "it is simply not the case that {}"]
+DENIED = [("the cabin crew was attentive", "negative"), ("the legroom was generous", "negative"),
+          ("the boarding went smoothly", "negative"), ("the in-flight meal was tasty", "negative"),
+          ("the upgrade was worth the money", "negative"), ("the gate agent was helpful", "negative"),
+          ("the delay was a disaster", "positive"), ("the staff were rude to us", "positive"),
+          ("the blankets were filthy", "positive"), ("the announcements were annoying", "positive")]
 
 
 def _pick(items: list, step: int, count: int) -> list:
@@ -141,4 +153,7 @@ def sentiment_checks() -> list[CheckItem]:
         out += [CheckItem("used to", link.format(s=subject, before=before, now=now), label) for link in USED_TO_LINKS]
         if label == "negative":  # "used to be good" alone: it no longer is
             out.append(CheckItem("used to", f"{subject} used to be {before}", "negative"))
+    for n, (claim, label) in enumerate(DENIED):
+        for k in range(4):
+            out.append(CheckItem("denied claim", DENIALS[(n + k) % len(DENIALS)].format(claim), label))
     return out
