@@ -452,3 +452,27 @@ def test_negated_claims_put_whole_polar_clauses_under_a_negated_think_or_say(tmp
         clause = {"positive": ["the", "plot", "was", "dull"], "negative": ["the", "performances", "are", "remarkable"]}[label]
         assert toks[-len(clause):] == clause and tuple(toks[:-len(clause)]) in CLAIM_NEGATORS
     assert negated_claim_examples([get_task("sentiment").read_labelled(tmp_path / "t.tsv")], seed=2).texts == data.texts
+
+
+def test_init_from_a_sentiment_model_continues_every_weight(tiny_model, fixture_files, tmp_path):
+    """`--init-from` a trained sentiment model carries all of it (vectors, encoder, head, vocabulary): with
+    learning rate 0 the new file answers exactly as the old; other labels or another cell are refused."""
+    from rnnlu.engine.model import Model
+    from rnnlu.errors import UsageError
+    from rnnlu.training.train import TrainOptions, train
+
+    out = tmp_path / "continued.safetensors"
+    opts = dict(task="sentiment", train=[str(fixture_files[0])], dev=[str(fixture_files[1])], epochs=1, lr=0.0,
+                min_freq=1, seed=2, init_from=str(tiny_model))
+    result = train(TrainOptions(out=str(out), **opts))
+    texts = [["a", "wonderful", "film"], ["boring", "and", "awful"], ["never", "seen", "words"]]
+    np.testing.assert_allclose(Model.load(out).predict_proba(texts), Model.load(tiny_model).predict_proba(texts), atol=1e-6)
+    start = result.card["initialised_from"]
+    assert start["task"] == "sentiment" and start["path"] == str(tiny_model)
+    assert "continues from every weight of the sentiment model" in (tmp_path / "continued.card.md").read_text()
+    three = tmp_path / "three.tsv"
+    three.write_text(fixture_files[0].read_text() + "neutral\tthe film runs two hours\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="must be the same labels"):
+        train(TrainOptions(out=str(tmp_path / "x.safetensors"), **{**opts, "train": [str(three)]}))
+    with pytest.raises(UsageError, match="does not fit"):
+        train(TrainOptions(out=str(tmp_path / "y.safetensors"), arch="bilstm", **opts))

@@ -35,3 +35,18 @@ def encoder_tensors(lm_config: ModelConfig, tensors: dict[str, np.ndarray], bidi
         if name.startswith("rnn.") and (bidirectional or not name.endswith("_reverse")):
             keep[name] = value
     return keep
+
+
+def load_task_start(path: str, task: str) -> tuple[ModelConfig, Vocab, dict[str, np.ndarray]] | None:
+    """A trained ``task`` model to continue from (all its weights: encoder, subwords, head), or None when
+    ``path`` is a pretrained language or fill-blank model (take :func:`load_encoder` then)."""
+    from rnnlu.engine.model import check_model_file
+
+    tensors, meta = load_tensors(path)
+    config = meta.get("config") if meta.get("format") == "rnnlu" else None
+    if not isinstance(config, dict) or config.get("head") in ("lm", "blank"):
+        return None
+    if config.get("task") != task:
+        raise UsageError(f"--init-from {path} is a {config.get('task')} model; give a {task} model or a "
+                         "language model from `rnnlu pretrain`")
+    return check_model_file(path, meta, tensors), Vocab(meta["vocab"]), tensors

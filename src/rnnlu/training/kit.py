@@ -58,6 +58,8 @@ def lm_provenance(path: str) -> dict:
         lm = json.loads(lm_card.read_text(encoding="utf-8"))
         info.update({k: lm.get(k) for k in ("command", "architecture", "corpus", "train_tokens", "heldout_perplexity",
                                              "epochs_run", "seconds_per_epoch", "machine")})
+        if lm.get("task") not in (None, "lm", "fill-blank"):   # a trained task model that training continued
+            info.update(task=lm["task"], dev_metric=lm.get("dev_metric"))
     return info
 
 
@@ -67,7 +69,11 @@ def card_markdown(card: dict) -> str:
              f"{card['parameters']:,} parameters, {card['size_bytes'] / 1e6:.1f} MB, sha256 `{card['sha256']}`.", "",
              "Trained with:", "", "```", card["command"], "```", ""]
     lm = card.get("initialised_from")
-    if lm:
+    if lm and lm.get("task"):
+        lines += [f"It continues from every weight of the {lm['task']} model `{lm['path']}` (sha256 `{lm['sha256'][:16]}…`, "
+                  f"dev metric {lm.get('dev_metric')})" + (", made with:" if lm.get("command") else "."), ""]
+        lines += ["```", lm["command"], "```", ""] if lm.get("command") else []
+    elif lm:
         lines += [f"Word vectors and encoder start from the language model `{lm['path']}` "
                   f"(sha256 `{lm['sha256'][:16]}…`)" + (", made with:" if lm.get("command") else "."), ""]
         if lm.get("command"):

@@ -202,6 +202,23 @@ def _spans(tokens: list[str], min_len: int) -> set[str]:
     return {" ".join(tokens[i:j]) for i in range(len(tokens)) for j in range(i + min_len, len(tokens) + 1)}
 
 
+def _continue_from(opts: TrainOptions, start, cell: str, bidirectional: bool, labels: list[str]) -> dict:
+    """Sizes and weights of a trained model that training continues from (``--init-from`` a task model)."""
+    config, _, tensors = start
+    if (config.cell, config.bidirectional) != (cell, bidirectional):
+        raise UsageError(f"--init-from {opts.init_from} is a {'bi' if config.bidirectional else ''}{config.cell} model; "
+                         f"--arch {opts.arch} does not fit it")
+    if list(config.labels) != labels:
+        raise UsageError(f"--init-from {opts.init_from} answers {', '.join(config.labels)}; the training files hold "
+                         f"{', '.join(labels)}: they must be the same labels")
+    if opts.subword_buckets not in (0, config.subword_buckets):
+        raise UsageError(f"--init-from {opts.init_from} has {config.subword_buckets} subword buckets; leave out "
+                         "--subword-buckets or give that number")
+    opts.hidden, opts.embedding_dim, opts.layers = config.hidden_size, config.embedding_dim, config.layers
+    opts.subword_buckets, opts.pooling = config.subword_buckets, config.pooling
+    return dict(tensors)
+
+
 def decontaminate(data: LabelledData, exclude: list[LabelledData], min_span: int = 4) -> tuple[LabelledData, int]:
     """Drop training texts that equal an excluded text, or are a span of 4+ tokens inside one.
 
@@ -321,12 +338,17 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
 
     cell, bidirectional = ARCHITECTURES[opts.arch]
     all_tokens = [t for d in train_sets for t in d.tokens]
-    pretrained = None
+    pretrained, start = None, None
     if opts.init_from:
         if opts.embeddings:
             raise UsageError("--init-from brings its own word vectors; leave out --embeddings")
-        from rnnlu.engine.lmfile import encoder_tensors, load_encoder
+        from rnnlu.engine.lmfile import encoder_tensors, load_encoder, load_task_start
 
+        start = load_task_start(opts.init_from, task.name)
+    if start:   # continue a trained model of this task: every weight, its vocabulary and sizes
+        pretrained = _continue_from(opts, start, cell, bidirectional, labels)
+        vocab = start[1]
+    elif opts.init_from:
         lm_config, vocab, lm_tensors, _ = load_encoder(opts.init_from)
         if lm_config.cell != cell:
             raise UsageError(f"{opts.init_from} is a {lm_config.cell.upper()} language model; "
