@@ -200,7 +200,8 @@ def neutral_examples(path: str, seed: int, count: int, labels: list[str],
     Polar training data teaches what opinion looks like; without statements that hold none, a model
     calls every fact positive or negative. A sentence passes :func:`plain_statement`; a third of the
     sample (where the text has that many) holds a negation ("not", "n't", "no", "never", ...), because a
-    negated fact is no opinion either. Sentences are cut from ``path`` (a file or folder of raw text,
+    negated fact is no opinion either. The final full stop is dropped (a model must not learn "ends in
+    a full stop: neutral"). Sentences are cut from ``path`` (a file or folder of raw text,
     wrapped or one per line) and sampled with ``seed``. Every label in ``labels`` competes in the loss.
     """
     lexicon = WordCountBaseline.opinion_lexicon()
@@ -208,6 +209,8 @@ def neutral_examples(path: str, seed: int, count: int, labels: list[str],
     for file in corpus_files(path):
         for sentence in read_wrapped(file):
             toks = tokenize(sentence)
+            if toks and toks[-1] == ".":   # prose ends in " ."; tweets and phrases seldom do: not a cue to learn
+                toks, sentence = toks[:-1], sentence.rstrip().removesuffix(".").rstrip()
             if min_tokens <= len(toks) <= max_tokens and plain_statement(toks, lexicon):
                 (negated if NEGATION_WORDS.intersection(toks) or "n't" in toks else plain).append((sentence, toks))
     if not plain and not negated:
