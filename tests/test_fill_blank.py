@@ -399,7 +399,7 @@ def test_select_fill_blank_shows_what_reading_right_to_left_buys(tmp_path):
 
     rng = random.Random(1)
     (tmp_path / "c.txt").write_text("".join(f"here {v} {s} near the {rng.choice(PLACES)} .\n"
-                                            for s, v, _ in (rng.choice(SUBJECTS) for _ in range(900))))
+                                            for s, v, _ in (rng.choice(SUBJECTS) for _ in range(600))))
     dev = tmp_path / "dev.tsv"
     dev.write_text("".join(f"t_attr{i % 2}\there ___ {s} near the {p} .\t{v}\t{w}\n"   # two groups, by name
                            for i, (s, v, w, p) in enumerate((*x, p) for x in SUBJECTS for p in PLACES)))
