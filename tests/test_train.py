@@ -1,5 +1,6 @@
 """Training: every architecture learns; cards record what was done; decontamination works."""
 
+import hashlib
 import json
 
 import numpy as np
@@ -377,7 +378,8 @@ def test_interrupted_and_resumed_training_writes_the_same_file(tmp_path, fixture
 PROSE = ["The museum is closed on Mondays.", "He did not take the train to Boston.",
          "The committee met in March and adopted the report.", "The food was wonderful and the staff were kind!",
          "What a terrible, awful day.", "Is the store open today?", "The seat is not by the window.",
-         "The river runs north for ninety miles.", "Nobody liked the dreadful play.", "She never rode the bus."]
+         "The river runs north for ninety miles.", "Nobody liked the dreadful play.", "She never rode the bus.",
+         "The shuttle leaves gate 12 at 6:45.", "See <b>the map</b> for details."]
 
 
 def test_neutral_examples_are_real_sentences_without_an_opinion_word(tmp_path):
@@ -391,11 +393,16 @@ def test_neutral_examples_are_real_sentences_without_an_opinion_word(tmp_path):
     corpus.write_text(" ".join(PROSE[:5]) + "\n" + "\n".join(PROSE[5:]) + "\n", encoding="utf-8")  # wrapped and one per line
     labels = ["negative", "neutral", "positive"]
     data = neutral_examples(str(corpus), seed=1, count=100, labels=labels)
-    assert sorted(data.texts) == sorted(PROSE[i].removesuffix(".") for i in (0, 1, 2, 6, 7, 9))
+    assert sorted(data.texts) == sorted(PROSE[i].removesuffix(".") for i in (0, 1, 2, 6, 7, 9, 10))  # numbers are plain
     assert not any(t[-1] == "." for t in data.tokens)   # the full stop is no cue for "neutral"
     assert set(data.labels) == {"neutral"} and data.label_set == labels
     lexicon = WordCountBaseline.opinion_lexicon()
     assert all(lexicon(t).score == 0 for t in data.tokens)
+    folder = neutral_examples(str(tmp_path), seed=1, count=100, labels=labels)   # a folder of text files
+    assert sorted(folder.texts) == sorted(data.texts)
+    from rnnlu.engine.modelfile import sha256_of   # a folder's checksum, by the rule the cards state
+    rule = f"prose.txt {hashlib.sha256(corpus.read_bytes()).hexdigest()}\n"
+    assert sha256_of(tmp_path) == hashlib.sha256(rule.encode()).hexdigest()
     few = neutral_examples(str(corpus), seed=1, count=3, labels=labels)
     negated = [t for t in few.texts if " not " in t or " never " in t]
     assert len(few) == 3 and len(negated) == 1
@@ -432,7 +439,8 @@ def test_augment_neutral_teaches_a_binary_set_the_neutral_answer(fixture_files, 
     assert [["negative", "neutral", "positive"][i] for i in probs[True].argmax(1)] == ["neutral", "positive", "negative"], probs
     assert (probs[True][1:, 1] < probs[False][1:, 1]).all()   # polar texts now count against neutral
     entry = results[True].card["train_data"][-1]
-    assert entry["path"] == str(corpus) and entry["examples"] == 6 and "no opinion word" in entry["as"]
+    assert entry["path"] == str(corpus) and entry["examples"] == 7 and "no opinion word" in entry["as"]
+    assert entry["sha256"] == hashlib.sha256(corpus.read_bytes()).hexdigest()
     assert "--augment-neutral " + str(corpus) in results[True].card["command"]
     assert "--binary-is-polar" in results[True].card["command"]
     with pytest.raises(UsageError, match="--augment-neutral"):

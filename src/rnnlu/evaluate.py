@@ -105,7 +105,6 @@ def evaluate(task_name: str, data_path: str | Path, model: str | None = None, co
     return result
 
 
-
 def _rows_labelled(data, only: list[str]):
     """The rows of ``data`` whose gold label is in ``only`` (names checked against the file's)."""
     from rnnlu.errors import UsageError

@@ -118,6 +118,13 @@ def load_tensors(path: str | Path, keep_half: frozenset[str] = frozenset()) -> t
 
 
 def sha256_of(path: str | Path) -> str:
+    """A file: the sha256 of its bytes. A folder: the sha256 of the lines ``RELATIVE_PATH FILE_SHA256``
+    of its files in sorted order (the rule the model cards state for data folders)."""
+    path = Path(path)
+    if path.is_dir():
+        lines = "".join(f"{f.relative_to(path).as_posix()} {sha256_of(f)}\n"
+                        for f in sorted(p for p in path.rglob("*") if p.is_file()))
+        return hashlib.sha256(lines.encode("utf-8")).hexdigest()
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

@@ -509,7 +509,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     model = Model.load(out_path, name=name)  # score exactly what was written (fp16 weights)
 
     def file_info(d: LabelledData, extra: dict | None = None) -> dict:
-        sha = sha256_of(d.path) if Path(d.path).is_file() else None  # None: generated, such as the lexicon's words
+        sha = sha256_of(d.path) if Path(d.path).exists() else None  # None: generated, such as the lexicon's words
         return {"path": d.path, "sha256": sha, "examples": len(d), **(extra or {})}
 
     def evaluate_on(d: LabelledData) -> dict:

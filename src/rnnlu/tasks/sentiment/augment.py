@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable
 
 from rnnlu.corpus import corpus_files, read_wrapped
-from rnnlu.engine.tokenize import tokenize
+from rnnlu.engine.tokenize import NUMBER, tokenize
 from rnnlu.errors import UsageError
 from rnnlu.tasks.base import LabelledData
 from rnnlu.tasks.sentiment.baseline import WordCountBaseline
@@ -184,7 +184,7 @@ def plain_statement(tokens: list[str], lexicon: WordCountBaseline) -> bool:
     """True for a sentence that states without judging: words, numbers and plain punctuation only (no
     "!" or "?", no quotation, no markup), and not one word or phrase of the opinion lexicon."""
     for t in tokens:
-        if t in NEUTRAL_PUNCTUATION or t in {"'s", "n't", "'re", "'ve", "'ll", "'d", "'m"}:
+        if t in NEUTRAL_PUNCTUATION or t in {"'s", "n't", "'re", "'ve", "'ll", "'d", "'m", NUMBER}:
             continue
         if not t.replace("-", "").replace("'", "").replace(".", "").isalnum():
             return False
