@@ -114,6 +114,17 @@ def test_help_does_not_import_torch():
     assert out.strip().endswith("False")
 
 
+def test_one_text_answer_loads_neither_torch_nor_pydantic(tiny_model):
+    """The one-text path stays light: typer 0.29 validates every option through pydantic (about 0.15 s
+    of start-up), so typer is bounded below 0.29; this fails if a newer typer or an import brings it back."""
+    code = ("import sys\nfrom rnnlu.cli import main\n"
+            f"sys.argv = ['rnnlu', 'sentiment', '-m', {str(tiny_model)!r}, '-f', 'tsv', 'good']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print([m for m in ('torch', 'pydantic') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "positive" in out.stdout and out.stdout.strip().endswith("[]"), (out.stdout, out.stderr)
+
+
 def test_inference_does_not_import_torch(tiny_model):
     code = ("import sys\nfrom rnnlu.tasks.sentiment.run import label_texts\n"
             f"print(label_texts(['good'], model={str(tiny_model)!r})[0]['label'], 'torch' in sys.modules)")

@@ -36,8 +36,9 @@ EXAMPLES = {
 def _metavar(param) -> str:
     if getattr(param, "param_type_name", "") == "argument":
         return (param.name or "value").upper().removesuffix("S") if param.name != "texts" else "TEXT"
-    bare = param.bare_type()
-    return "FILE" if "Path" in bare else "N" if "int" in bare else "X" if "float" in bare else "TEXT"
+    # typer >= 0.29 names the Python type (``list[Path]``); older typer has a click type (``TyperPath``)
+    bare = (param.bare_type() if hasattr(param, "bare_type") else type(param.type).__name__).lower()
+    return "FILE" if "path" in bare else "N" if "int" in bare else "X" if "float" in bare else "TEXT"
 
 
 def decorated_command(app: typer.Typer):
@@ -58,6 +59,7 @@ def decorated_command(app: typer.Typer):
             if param.param_type_name == "argument":
                 many = "..." if param.nargs != 1 else ""
                 shown = param.metavar + many if param.required else f"[{param.metavar}]{many}"
-                param._usage_display_name = lambda shown=shown: shown
+                param._usage_display_name = lambda shown=shown: shown  # typer >= 0.29
+                param.get_usage_pieces = lambda *args, shown=shown, **kwargs: [shown]  # typer < 0.29
                 param.display_type_rich = lambda ctx: None
     return command
