@@ -54,6 +54,22 @@ def test_fast_tokenizer_equals_nltk_on_real_texts():
     assert not differ, differ[:5]
 
 
+@pytest.mark.parametrize("text", TRICKY)
+def test_fast_surface_tokens_equal_nltk_on_tricky_strings(text):
+    assert tk.surface_tokens(text) == tk.surface_tokens_exact(text)
+
+
+def test_fast_surface_tokens_equal_nltk_on_real_texts():
+    texts = _sample(150)
+    for path in sorted(DATA.glob("tagging/crypto/*.txt.gz")):  # coin tweets: tickers, $, links, emoji
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            texts += [line.rstrip("\n") for line in itertools.islice(f, 1500)]
+    if not texts:
+        pytest.skip(f"no data under {DATA}")
+    differ = [t for t in texts if tk.surface_tokens(t) != tk.surface_tokens_exact(t)]
+    assert not differ, differ[:5]
+
+
 def test_fast_tokenizer_answers_alike_when_a_chunk_is_remembered():
     tk._fast().chunk.cache_clear()
     first = [tk.tokenize(t) for t in TRICKY]

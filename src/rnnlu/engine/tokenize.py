@@ -136,6 +136,7 @@ class _FastTweetTokens:
     def __init__(self):
         self._nltk_loaded = False
         self.chunk = lru_cache(maxsize=CHUNK_MEMORY)(self._chunk)
+        self.surface_chunk = lru_cache(maxsize=CHUNK_MEMORY)(self._surface_chunk)
 
     def _nltk(self) -> None:
         """Load NLTK's pieces on first need: chunks of the common shapes never need them, so a
@@ -173,17 +174,44 @@ class _FastTweetTokens:
         return tuple(_finish(words))
 
     def tokenize(self, text: str) -> list[str]:
+        text = self._decoded(text)
+        if self._spans_whitespace(text):
+            return self._whole(text)
+        return list(chain.from_iterable(map(self.chunk, text.split())))
+
+    def surface(self, text: str) -> list[str]:
+        """``TweetTokenizer(preserve_case=True, reduce_len=False).tokenize(text)``, exactly, chunk by
+        chunk: the same shortcut without the lower-casing and shortening (tagging keeps the surface)."""
+        text = self._decoded(text)
+        if self._spans_whitespace(text):
+            self._nltk()
+            return self.words.findall(self.hang.sub(r"\1\1\1", text))
+        return list(chain.from_iterable(map(self.surface_chunk, text.split())))
+
+    def _surface_chunk(self, chunk: str) -> tuple[str, ...]:
+        if chunk.isalpha():
+            return (chunk,)
+        if not _REPEATED_4_RE.search(chunk):  # else the cap on "!!!!" has work to do: NLTK's way
+            simple = _simple_chunk(chunk, surface=True)
+            if simple is not None:
+                return simple
+        self._nltk()  # the cap on repeated punctuation (HANG_RE) cannot reach past a chunk's ends
+        return tuple(self.words.findall(self.hang.sub(r"\1\1\1", chunk)))
+
+    def _decoded(self, text: str) -> str:
+        """HTML entities decoded over the whole text (one may decode to a space), as NLTK's first step."""
         if "&" in text:
             self._nltk()
             text = self.entities(text)
+        return text
+
+    def _spans_whitespace(self, text: str) -> bool:
+        """Whether a token could take in whitespace here (a phone number, spaced dots), or the text holds
+        characters Python and NLTK disagree on as whitespace: then only the whole-text path is exact."""
         if text.isascii():
-            whole = _SPANS_ASCII_RE.search(text)
-        else:
-            self._nltk()
-            whole = _ODD_SPACE_RE.search(text) or self.spans.search(text)
-        if whole:
-            return self._whole(text)
-        return list(chain.from_iterable(map(self.chunk, text.split())))
+            return _SPANS_ASCII_RE.search(text) is not None
+        self._nltk()
+        return bool(_ODD_SPACE_RE.search(text) or self.spans.search(text))
 
     def _whole(self, text: str) -> list[str]:
         """TweetTokenizer.tokenize on already-decoded text (its entity step must not run twice)."""
@@ -196,6 +224,7 @@ class _FastTweetTokens:
 
 CHUNK_MEMORY = 1 << 16  # distinct chunks remembered: about 20 MB when full
 _LENGTHENING_RE = re.compile(r"(.)\1{2,}")
+_REPEATED_4_RE = re.compile(r"(.)\1{3,}")  # where NLTK's HANG_RE could cap a run of punctuation
 
 
 def _three(m: re.Match) -> str:
@@ -209,7 +238,7 @@ _INNER = str.maketrans("", "", "'-_")
 _HANDLE = str.maketrans("", "", "_0123456789")
 
 
-def _simple_chunk(chunk: str) -> tuple[str, ...] | None:
+def _simple_chunk(chunk: str, surface: bool = False) -> tuple[str, ...] | None:
     """The commonest chunk shapes, tokenized as NLTK's pattern would, or None for any other.
 
     Any of ( " first, then a word of letters (inner ' - _ allowed, as in "don't", "well-made"),
@@ -217,25 +246,26 @@ def _simple_chunk(chunk: str) -> tuple[str, ...] | None:
     ellipsis character. In NLTK's pattern only its word, hashtag and handle branches can match
     such a head: every other branch needs a digit, one of ":;=8<>/", "@" later on, or a letter
     after a dot (emoticons need eyes ":;=8", links ":" or a dot, phone numbers digits). The
-    characters around it are tokens of their own, except that a run of dots is one ("...").
+    characters around it are tokens of their own, except that a run of dots is one ("..."). With
+    ``surface`` the word is kept as written (case, handle, clitics), as the surface tokenizer keeps it.
     """
     body = chunk.lstrip(_LEAD)
     head = body.rstrip(_TAIL)
     if not head:
         return None
     if head.isalpha():
-        word = (head.lower(),)
+        word = (head,) if surface else (head.lower(),)
     elif head[0] == "@":
         rest = head[1:].translate(_HANDLE)
         if not (rest.isalpha() or (rest == "" and len(head) > 1)) or "8" in head[1:3]:
             return None  # "@8", "@o8": emoticons (mouth, nose, eyes) before they are handles
-        word = (USER,)
+        word = (head,) if surface else (USER,)
     elif head[0] == "#":
         if len(head) < 3 or not head[1:].isalpha():
             return None
-        word = (head.lower(),)
+        word = (head,) if surface else (head.lower(),)
     elif head[0].isalpha() and head[-1].isalpha() and head.translate(_INNER).isalpha():
-        word = tuple(_finish([head.lower()]))
+        word = (head,) if surface else tuple(_finish([head.lower()]))
     else:
         return None
     if len(head) == len(chunk):
@@ -266,23 +296,34 @@ _SURFACE_CLITIC_RE = re.compile(r"^(.+?)(n't|N'T|'s|'S|'re|'RE|'ve|'VE|'ll|'LL|'
 
 def surface_tokens(text: str) -> list[tuple[str, int, int]]:
     """Tokens as written (case, links, handles and numbers kept), each with its character offsets.
+    The tokens are NLTK's TweetTokenizer's (case kept, no shortening), found chunk by chunk as
+    :class:`_FastTweetTokens` does; :func:`surface_tokens_exact` is the plain reference.
 
     Used where the surface form matters (tagging): ``(token, start, end)`` with
     ``text[start:end] == token`` for every token the tokenizer did not rewrite. Clitics split
     off as in Universal Dependencies and the Penn Treebank ("don't" -> "do", "n't";
     "it's" -> "it", "'s"). Curly apostrophes are read as straight ones for the split only.
     """
+    return _surface_spans(text, _fast().surface)
+
+
+def surface_tokens_exact(text: str) -> list[tuple[str, int, int]]:
+    """:func:`surface_tokens` with NLTK's TweetTokenizer run over the whole text (the reference for tests)."""
+    return _surface_spans(text, _surface_tokenizer().tokenize)
+
+
+def _surface_spans(text: str, words) -> list[tuple[str, int, int]]:
     plain = text.replace("\u2019", "'").replace("\u2018", "'")
     spans: list[tuple[str, int, int]] = []
     pos = 0
-    for tok in _surface_tokenizer().tokenize(plain):
+    for tok in words(plain):
         start = plain.find(tok, pos)
         if start < 0:  # the tokenizer rewrote it (an HTML entity): keep its place, no offsets to trust
             start = end = pos
         else:
             end = start + len(tok)
             pos = end
-        m = _SURFACE_CLITIC_RE.match(tok)
+        m = _SURFACE_CLITIC_RE.match(tok) if "'" in tok else None  # every clitic holds a "'"
         if m and m.group(1).isalpha() and end - start == len(tok):
             cut = start + len(m.group(1))
             spans.append((text[start:cut], start, cut))

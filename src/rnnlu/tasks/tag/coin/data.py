@@ -92,6 +92,7 @@ def _alias_maps() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str
 
 SAFE_ALIASES, DEPENDENT_ALIASES = _alias_maps()
 MAX_ALIAS_WORDS = max(len(k) for k in (*SAFE_ALIASES, *DEPENDENT_ALIASES))
+_FIRST_WORDS = frozenset(k[0] for k in (*SAFE_ALIASES, *DEPENDENT_ALIASES))  # most tokens start no alias
 
 
 def check_alias_table(path: Path) -> None:
@@ -127,6 +128,9 @@ def find_mentions(tokens: list[str]) -> list[Mention]:
     found: list[Mention] = []
     i = 0
     while i < len(tokens):
+        if keys[i] not in _FIRST_WORDS:
+            i += 1
+            continue
         for width in range(min(MAX_ALIAS_WORDS, len(tokens) - i), 0, -1):
             words = tuple(keys[i:i + width])
             if width > 1 and any(tokens[k].startswith("#") for k in range(i + 1, i + width)):
