@@ -1,17 +1,20 @@
 """Tokens per second of `rnnlu tag --scheme pos` on 10k lines, as a whole process, beside NLTK's pos_tag.
 
-    python bench/tag_speed.py [--lines 10000] [--model NAME|PATH] [--repeats 3]
+    python bench/tag_speed.py [--lines 10000] [--model NAME|PATH] [--repeats 3] [--workers 1,2]
 
 Text: the sentences of UD English-EWT test and Tweebank v2 test (from ../shared/data), repeated to
 ``--lines``. rnnlu is timed as a user runs it (`rnnlu tag -f tags < file`, start-up included);
-NLTK's perceptron tagger is timed on the same text, in one process, with its start-up and its own
-tokenizer (``word_tokenize`` needs punkt; where that is missing the text is split on spaces), only
-where its data is on this machine: nothing is downloaded.
+NLTK's perceptron tagger is timed on the same text, also as a whole process, with its start-up and
+its own tokenizer (``word_tokenize`` needs punkt; where that is missing the text is split on spaces).
+Nothing is downloaded: where NLTK's pretrained tagger data is not on this machine, the same tagger
+(``nltk.tag.perceptron.PerceptronTagger``, the code behind ``pos_tag``) is first trained here on UD
+English-EWT train (5 iterations, as NLTK's own default) and loaded from a JSON file by the timed process.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -24,9 +27,16 @@ UD = REPO.parent / "shared" / "data" / "tagging" / "ud"
 SOURCES = [UD / "en_ewt" / "en_ewt-ud-test.conllu", UD / "en_tweebank2" / "en-ud-tweet-test.conllu"]
 
 NLTK_SCRIPT = r"""
-import sys, time
-t0 = time.perf_counter()
-from nltk.tag import pos_tag
+import json, sys
+if len(sys.argv) > 2:  # the perceptron trained by this benchmark (NLTK's pretrained data is absent)
+    from nltk.tag.perceptron import PerceptronTagger
+    tagger = PerceptronTagger(load=False)
+    with open(sys.argv[2], encoding="utf-8") as f:
+        tagger.decode_json_params(json.load(f))
+    tag = tagger.tag
+else:
+    from nltk.tag import pos_tag
+    tag = lambda tokens: pos_tag(tokens, lang="eng")
 try:
     from nltk.tokenize import word_tokenize
     word_tokenize("a test")
@@ -35,9 +45,36 @@ except LookupError:
 n = 0
 for line in open(sys.argv[1], encoding="utf-8"):
     tokens = word_tokenize(line.strip())
-    n += len(pos_tag(tokens, lang="eng")) if tokens else 0
-print(n, time.perf_counter() - t0)
+    n += len(tag(tokens)) if tokens else 0
+print(n)
 """
+EWT_TRAIN = UD / "en_ewt" / "en_ewt-ud-train.conllu"
+
+
+def conllu_sentences(path: Path) -> list[list[tuple[str, str]]]:
+    """(form, UPOS) pairs per sentence; multiword ranges and empty nodes skipped."""
+    sentences, current = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            if current:
+                sentences.append(current)
+            current = []
+        elif not line.startswith("#"):
+            cols = line.split("\t")
+            if cols[0].isdigit():
+                current.append((cols[1], cols[3]))
+    return sentences + ([current] if current else [])
+
+
+def train_nltk_perceptron(out: Path) -> str:
+    """Train NLTK's PerceptronTagger on EWT train (UPOS) and save its parameters as JSON."""
+    from nltk.tag.perceptron import PerceptronTagger
+
+    tagger = PerceptronTagger(load=False)
+    tagger.train(conllu_sentences(EWT_TRAIN), nr_iter=5)
+    weights, tagdict, classes = tagger.encode_json_obj()
+    out.write_text(json.dumps([weights, tagdict, classes]), encoding="utf-8")
+    return str(out)
 
 
 def texts(lines: int) -> list[str]:
@@ -61,41 +98,68 @@ def nltk_available() -> str | None:
     return nltk.__version__
 
 
+def time_rnnlu(path: Path, model: str | None, workers: int, repeats: int) -> tuple[int, list[float]]:
+    cmd = [sys.executable, "-m", "rnnlu", "tag", "--scheme", "pos", "-f", "tags", "--workers", str(workers)]
+    if model:
+        cmd += ["-m", model]
+    runs, tokens = [], 0
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        with open(path, "rb") as stdin:
+            out = subprocess.run(cmd, stdin=stdin, capture_output=True, check=True)
+        runs.append(time.perf_counter() - t0)
+        tokens = sum(len(line.split()) for line in out.stdout.decode().splitlines())
+    return tokens, runs
+
+
+def time_nltk(path: Path, params: list[str], repeats: int) -> tuple[int, list[float]]:
+    runs, n = [], 0
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", NLTK_SCRIPT, str(path), *params], capture_output=True,
+                             check=True, text=True)
+        runs.append(time.perf_counter() - t0)
+        n = int(out.stdout.split()[0])
+    return n, runs
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--lines", type=int, default=10_000)
     ap.add_argument("--model", default=None)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--workers", default="1,2", help="rnnlu --workers settings to time, comma-separated")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "lines.txt"
         path.write_text("\n".join(texts(args.lines)) + "\n", encoding="utf-8")
-        cmd = [sys.executable, "-m", "rnnlu", "tag", "--scheme", "pos", "-f", "tags"]
-        if args.model:
-            cmd += ["-m", args.model]
-        rnnlu_runs, tokens = [], 0
-        for _ in range(args.repeats):
-            t0 = time.perf_counter()
-            with open(path, "rb") as stdin:
-                out = subprocess.run(cmd, stdin=stdin, capture_output=True, check=True)
-            rnnlu_runs.append(time.perf_counter() - t0)
-            tokens = sum(len(line.split()) for line in out.stdout.decode().splitlines())
-        best = min(rnnlu_runs)
-        print(f"rnnlu tag --scheme pos: {args.lines:,} lines, {tokens:,} tokens, median {statistics.median(rnnlu_runs):.2f}s, "
-              f"best {best:.2f}s -> {tokens / best:,.0f} tokens/s (whole process)")
-        version = nltk_available()
+        version, params = nltk_available(), []
         if version is None:
-            print("NLTK pos_tag: not measured (nltk or its averaged_perceptron_tagger_eng data is not on this machine; "
-                  "nothing is downloaded)")
+            try:
+                import nltk
+            except ImportError:
+                nltk = None
+            if nltk is not None and EWT_TRAIN.exists():
+                version = nltk.__version__
+                params = [train_nltk_perceptron(Path(tmp) / "perceptron.json")]
+                print("NLTK's pretrained tagger data is not on this machine (nothing is downloaded): its "
+                      "PerceptronTagger was trained here on UD English-EWT train, 5 iterations")
+            else:
+                print("NLTK pos_tag: not measured (nltk, its tagger data or EWT train is missing)")
+        rates = {}
+        for workers in [int(w) for w in args.workers.split(",")]:
+            tokens, runs = time_rnnlu(path, args.model, workers, args.repeats)
+            rates[workers] = tokens / statistics.median(runs)
+            print(f"rnnlu tag --scheme pos --workers {workers}: {args.lines:,} lines, {tokens:,} tokens, median "
+                  f"{statistics.median(runs):.2f}s (min {min(runs):.2f}s) -> {rates[workers]:,.0f} tokens/s (whole process)")
+        if version is None:
             return 0
-        nltk_runs = []
-        for _ in range(args.repeats):
-            out = subprocess.run([sys.executable, "-c", NLTK_SCRIPT, str(path)], capture_output=True, check=True, text=True)
-            n, seconds = out.stdout.split()
-            nltk_runs.append((int(n), float(seconds)))
-        n, seconds = min(nltk_runs, key=lambda r: r[1])
-        print(f"NLTK {version} pos_tag: {n:,} tokens, best {seconds:.2f}s -> {n / seconds:,.0f} tokens/s; "
-              f"ratio rnnlu / NLTK = {(tokens / best) / (n / seconds):.2f}")
+        n, runs = time_nltk(path, params, args.repeats)
+        nltk_rate = n / statistics.median(runs)
+        print(f"NLTK {version} perceptron tagger: {n:,} tokens, median {statistics.median(runs):.2f}s "
+              f"(min {min(runs):.2f}s) -> {nltk_rate:,.0f} tokens/s (whole process)")
+        for workers, rate in rates.items():
+            print(f"ratio rnnlu (--workers {workers}) / NLTK tokens/s = {rate / nltk_rate:.2f}")
     return 0
 
 

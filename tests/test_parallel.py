@@ -59,15 +59,35 @@ def test_sentiment_with_workers_gives_the_same_labels_in_order():
                                [list(r.probabilities.values()) for r in one], atol=1e-6)
 
 
+def test_tag_with_workers_gives_the_same_tags_and_spans_in_order():
+    from rnnlu.registry import load_model
+    from rnnlu.tasks.tag.task import TagTask
+
+    try:
+        model = load_model(None, task="tag", scheme="pos")
+    except Exception as e:  # no bundled tagger in this checkout
+        pytest.skip(str(e))
+    texts = ["The cat sat on the mat.", "", "I can't believe it's not butter!", "@user loved it :) #win",
+             "Both Ether and Litecoin are going to take over BTC.", "Call 555 123 4567 now"] * 5
+    task = TagTask(model.config.scheme)
+    one = list(task.predict(model, texts, compare=True, chunk=4, workers=1))
+    two = list(task.predict(model, iter(texts), compare=True, chunk=4, workers=2))
+    assert [r.text for r in two] == texts
+    assert [(r.tokens, r.offsets, r.tags, r.probabilities, r.spans, r.baseline_tags) for r in two] == \
+        [(r.tokens, r.offsets, r.tags, r.probabilities, r.spans, r.baseline_tags) for r in one]
+    assert any(r.tags for r in two) and sum(len(r.tags) for r in two) > 100
+
+
 def test_auto_workers_is_at_least_one_and_at_most_the_cores():
     assert 1 <= parallel.auto_workers() <= parallel.usable_cores()
 
 
-def test_cli_refuses_zero_workers_with_one_line():
+@pytest.mark.parametrize("command", ["sentiment", "tag"])
+def test_cli_refuses_zero_workers_with_one_line(command):
     import subprocess
     import sys
 
-    run = subprocess.run([sys.executable, "-m", "rnnlu", "sentiment", "--workers", "0", "good"],
+    run = subprocess.run([sys.executable, "-m", "rnnlu", command, "--workers", "0", "good"],
                          capture_output=True, text=True)
     assert run.returncode == 2
     assert run.stderr.strip().splitlines() == ["rnnlu: error: --workers must be 1 or more, not 0"]

@@ -9,8 +9,8 @@ import typer
 
 from rnnlu.cli.app import app
 from rnnlu.cli.options import (ColumnOption, CsvOption, FieldOption, FormatOption, JsonlOption, MaxCharsOption,
-                               ModelOption, OutputOption, SentenceColumnOption, SentenceFieldOption, compare_option,
-                               open_input, output_format, texts_argument)
+                               ModelOption, OutputOption, SentenceColumnOption, SentenceFieldOption, WorkersOption,
+                               check_workers, compare_option, open_input, output_format, texts_argument)
 from rnnlu.errors import RnnluError, UsageError
 
 FAST_SENTIMENT_MODEL = "sentiment-fast"
@@ -35,7 +35,7 @@ def sentiment(
     fmt: FormatOption = None,
     output: OutputOption = None,
     max_chars: MaxCharsOption = 100_000,
-    workers: Annotated[Optional[int], typer.Option(help="Processes answering side by side once the input passes 2,048 texts (default: one per idle core; 1: this process only). Same labels, same order.", show_default=False)] = None,
+    workers: WorkersOption = None,
 ):
     """Label texts positive / negative / neutral, with each label's probability."""
     from rnnlu.render import sentiment as presenter
@@ -44,8 +44,7 @@ def sentiment(
 
     source = open_input(texts, csv, column, jsonl, field, max_chars)
     fmt = output_format(fmt, output, source.kind)
-    if workers is not None and workers < 1:
-        raise UsageError(f"--workers must be 1 or more, not {workers}")
+    check_workers(workers)
     if fast and model:
         raise UsageError("give --fast or --model, not both")
     model = FAST_SENTIMENT_MODEL if fast else model
@@ -68,6 +67,7 @@ def tag(
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="table | tags | jsonl | json | conll | csv | tsv (default: table on a terminal, else by input: csv, jsonl, conll, or tags)")] = None,
     output: OutputOption = None,
     max_chars: MaxCharsOption = 100_000,
+    workers: WorkersOption = None,
 ):
     """Tag every token: coin tickers (U elsewhere), universal POS, or WNUT-17 entities; spans with offsets."""
     import sys
@@ -82,9 +82,10 @@ def tag(
         get_scheme(scheme)
     if conll and (texts or csv or jsonl):
         raise UsageError("give one input, not --conll and another")
+    check_workers(workers)
     source = conll_source(conll) if conll else open_input(texts, csv, column, jsonl, field, max_chars)
     fmt = choose_tag_format(fmt, output, source.kind, sys.stdout.isatty())
-    run = run_tag(source, model=model, scheme=scheme, compare=compare or summary)
+    run = run_tag(source, model=model, scheme=scheme, compare=compare or summary, workers=workers)
     if summary:
         show_summary(summarise(run), fmt, output)
     else:

@@ -27,6 +27,7 @@ FormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help=FORM
 OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this file (atomically) instead of stdout.")]
 MaxCharsOption = Annotated[int, typer.Option(help="Refuse texts longer than this many characters.")]
 ReportFormatOption = Annotated[str, typer.Option("--format", "-f", help="table | json")]
+WorkersOption = Annotated[Optional[int], typer.Option(help="Processes answering side by side for big inputs, over a thousand texts (default: one per idle core; 1: this process only). Same answers, same order.", show_default=False)]
 SchemeOption = Annotated[Optional[str], typer.Option(help="tag: pos | ner | coin (default: the --model's own).", show_default=False)]
 
 
@@ -53,6 +54,14 @@ def output_format(fmt: str | None, output: Path | None, source_kind: str) -> str
     from rnnlu import io
 
     return io.choose_format(fmt, output, source_kind, sys.stdout.isatty())
+
+
+def check_workers(workers: int | None) -> int | None:
+    from rnnlu.errors import UsageError
+
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be 1 or more, not {workers}")
+    return workers
 
 
 def report_format(fmt: str) -> str:

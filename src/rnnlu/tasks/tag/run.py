@@ -34,7 +34,8 @@ def conll_source(path: Path) -> io.Source:
     return io.Source(records, str(path), kind="conll", size=Path(path).stat().st_size)
 
 
-def run_tag(source: io.Source, model: str | None = None, scheme: str | None = None, compare: bool = False) -> TagRun:
+def run_tag(source: io.Source, model: str | None = None, scheme: str | None = None, compare: bool = False,
+            workers: int | None = 1) -> TagRun:
     from rnnlu.registry import load_model
 
     loaded = load_model(model, task="tag", scheme=scheme)
@@ -45,7 +46,8 @@ def run_tag(source: io.Source, model: str | None = None, scheme: str | None = No
         def read(record):
             return record.fields.get("_sentence") or record.text if source.kind == "conll" else record.text
 
-        for record, result in answer_records(source.records, read, lambda items: task.predict(loaded, items, compare=compare)):
+        for record, result in answer_records(source.records, read, lambda items: task.predict(loaded, items, compare=compare,
+                                                                                      workers=workers)):
             run.total += 1
             run.tokens += len(result.tags)
             if result.baseline_tags is not None:

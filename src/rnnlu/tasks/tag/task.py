@@ -132,14 +132,22 @@ class TagTask(Task):
                         "score": round(float(np.mean(probs[span.start : span.end])), 4)})
         return out
 
-    def predict(self, model, items: Iterable, compare: bool = False, chunk: int = 512) -> Iterator[TagResult]:
-        """Results in input order. ``items``: raw texts (split by the model's tokenizer) or CoNLL :class:`Sentence`s."""
+    def predict(self, model, items: Iterable, compare: bool = False, chunk: int = 512,
+                workers: int | None = 1) -> Iterator[TagResult]:
+        """Results in input order. ``items``: raw texts (split by the model's tokenizer) or CoNLL :class:`Sentence`s.
+
+        ``workers``: processes tagging chunks side by side for big inputs (None: one per idle core; see
+        rnnlu.parallel). The same tags either way."""
+        from rnnlu.parallel import ordered_map
         from rnnlu.tasks.tag.baseline import baseline_for
 
         baseline = baseline_for(model) if compare else None
-        for batch in batched(items, chunk):
+
+        def answer(batch: list):
             prepared = [_prepare(item) for item in batch]
-            tags, probs = self.predict_tags(model, [p[1] for p in prepared])
+            return prepared, *self.predict_tags(model, [p[1] for p in prepared])
+
+        for _, (prepared, tags, probs) in ordered_map(answer, batched(items, chunk), workers):
             for (text, tokens, offsets), t, p in zip(prepared, tags, probs):
                 yield TagResult(text, tokens, offsets, t, [round(x, 4) for x in p],
                                 self.spans(tokens, offsets, t, p, text), model.name,
