@@ -1,9 +1,15 @@
+import compileall
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+# Hundreds of tests start `python -m rnnlu` as a user would. Where PYTHONDONTWRITEBYTECODE is set (as on
+# CI machines) each of them would compile the package again: compile it once here (Python still reads
+# bytecode that exists). Compiling is skipped for files whose bytecode is up to date.
+compileall.compile_dir(str(Path(__file__).resolve().parents[1] / "src" / "rnnlu"), quiet=1)
 
 if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1) > 1:
     # One BLAS/OpenMP thread per xdist worker (and per CLI process it starts): with two workers on two
