@@ -585,6 +585,29 @@ def test_select_says_when_its_timings_were_taken_on_a_loaded_machine(capsys):
         assert ("load average up to 5.1 on 2 cores" in out) == loaded
 
 
+@pytest.mark.parametrize("command", [
+    ["train", "sentiment", "--train", "typo.tsv", "--dev", "{dev}", "--out", "m.safetensors"],
+    ["train", "tag", "--scheme", "pos", "--train", "{dev}", "--dev", "typo.conllu", "--out", "m.safetensors"],
+    ["train", "sentiment", "--train", "{dev}", "--dev", "{dev}", "--out", "m.safetensors", "--init-from", "{lm}"],
+    ["pretrain", "--corpus", "typo.txt", "--out", "lm.safetensors"],
+    ["select", "sentiment", "--train", "{dev}", "--dev", "typo.tsv"]],
+    ids=["train-file", "tag-dev-file", "damaged-init-from", "pretrain-corpus", "select-dev-file"])
+def test_a_wrong_input_path_is_answered_before_torch_loads(tmp_path, fixture_files, command):
+    """A mistyped file or a wrong --init-from model fails in a moment: nothing imports torch (about 2 s) first."""
+    tensors, meta = _small_model_parts(head="lm", task="lm", labels=[])
+    del tensors["head.weight"], tensors["head.bias"]
+    tensors["embedding.weight"] = np.zeros((4, 5))
+    save_tensors(tmp_path / "lm.safetensors", tensors, meta, half=False)
+    args = [a.format(dev=fixture_files[1], lm=tmp_path / "lm.safetensors") for a in command]
+    code = ("import sys\nfrom rnnlu.cli import main\n"
+            f"sys.argv = ['rnnlu', *{args!r}]\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    print('exit', e.code, 'torch' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert run.stdout.split() == ["exit", "1", "False"], (run.stdout, run.stderr)
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert any(word in run.stderr for word in ("typo", "embedding.weight is [4, 5]")), run.stderr
+
+
 # ---- the light install: answering without torch -------------------------------------------------------
 def _without_torch(tmp_path, *args):
     """Run the CLI in a process where torch cannot be imported (as after `pip install rnnlu`)."""

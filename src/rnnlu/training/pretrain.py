@@ -146,11 +146,6 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     continues from the next batch with the same random state, so an interrupted run writes the
     same file as an uninterrupted one; a time budget then ends the run at a stretch's end.
     """
-    import torch
-
-    from rnnlu.nn.network import pick_device
-    from rnnlu.training.kit import bucketed_batches, resolve_out
-
     if opts.arch not in ARCHITECTURES:
         raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
     if not opts.corpus:
@@ -165,6 +160,11 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
 
     check_options(opts)
     writable_out(opts.out)  # an unwritable --out fails now, not after reading the corpus and training
+    import torch  # after the checks: a mistyped option or path is answered before torch loads (about 2 s)
+
+    from rnnlu.nn.network import pick_device
+    from rnnlu.training.kit import bucketed_batches, resolve_out
+
     device = pick_device(opts.device)
     random.seed(opts.seed)
     np.random.seed(opts.seed)

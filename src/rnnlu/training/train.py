@@ -134,6 +134,23 @@ def check_options(opts) -> None:
     embeddings = getattr(opts, "embeddings", None)
     if embeddings:
         check_embeddings_file(embeddings)
+    check_inputs_exist(opts)
+
+
+# Input paths each command may name: a typo fails in a moment, before torch loads (about 2 s).
+_INPUT_PATHS = (("train", "file not found: {}"), ("dev", "file not found: {}"), ("exclude", "file not found: {}"),
+                ("test", "file not found: {}"), ("corpus", "corpus {} does not exist"),
+                ("augment_neutral", "--augment-neutral {} does not exist"),
+                ("init_from", "cannot read model file {}: No such file or directory"))
+
+
+def check_inputs_exist(opts) -> None:
+    """Every input file or folder the options name exists (what is in it is checked when it is read)."""
+    for attr, message in _INPUT_PATHS:
+        value = getattr(opts, attr, None)
+        for path in [value] if isinstance(value, str) else value or []:
+            if not Path(path).exists():
+                raise RnnluError(message.format(path))
 
 
 def check_embeddings_file(path: str) -> None:
@@ -298,12 +315,20 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         opts.distill = 0.5 if opts.distill is None else opts.distill  # the card records the share used
         if not 0 < opts.distill <= 1:
             raise UsageError("--distill is the share of the loss spent on matching the teachers: above 0, at most 1")
+    task = get_task(opts.task)
+    start = encoder = None
+    if opts.init_from:  # read and checked before torch loads (about 2 s): a wrong file is answered at once
+        if opts.embeddings:
+            raise UsageError("--init-from brings its own word vectors; leave out --embeddings")
+        from rnnlu.engine.lmfile import encoder_tensors, load_encoder, load_task_start
+
+        start = load_task_start(opts.init_from, task.name)
+        encoder = None if start else load_encoder(opts.init_from)
     import torch
     import torch.nn.functional as F
 
     from rnnlu.nn.network import Network, pick_device
 
-    task = get_task(opts.task)
     torch.set_num_threads(torch_threads(opts.threads))
     device = pick_device(opts.device)
     random.seed(opts.seed)
@@ -338,18 +363,12 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
 
     cell, bidirectional = ARCHITECTURES[opts.arch]
     all_tokens = [t for d in train_sets for t in d.tokens]
-    pretrained, start = None, None
-    if opts.init_from:
-        if opts.embeddings:
-            raise UsageError("--init-from brings its own word vectors; leave out --embeddings")
-        from rnnlu.engine.lmfile import encoder_tensors, load_encoder, load_task_start
-
-        start = load_task_start(opts.init_from, task.name)
+    pretrained = None
     if start:   # continue a trained model of this task: every weight, its vocabulary and sizes
         pretrained = _continue_from(opts, start, cell, bidirectional, labels)
         vocab = start[1]
-    elif opts.init_from:
-        lm_config, vocab, lm_tensors, _ = load_encoder(opts.init_from)
+    elif encoder:
+        lm_config, vocab, lm_tensors, _ = encoder
         if lm_config.cell != cell:
             raise UsageError(f"{opts.init_from} is a {lm_config.cell.upper()} language model; "
                              f"--arch {opts.arch} needs a {cell.upper()} one")
