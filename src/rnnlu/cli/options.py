@@ -57,6 +57,7 @@ def output_format(fmt: str | None, output: Path | None, source_kind: str) -> str
 
 
 def check_workers(workers: int | None) -> int | None:
+    """``--workers``: None (automatic) or a positive count; zero or less is a usage error."""
     from rnnlu.errors import UsageError
 
     if workers is not None and workers < 1:

@@ -46,8 +46,10 @@ def run_tag(source: io.Source, model: str | None = None, scheme: str | None = No
         def read(record):
             return record.fields.get("_sentence") or record.text if source.kind == "conll" else record.text
 
-        for record, result in answer_records(source.records, read, lambda items: task.predict(loaded, items, compare=compare,
-                                                                                      workers=workers)):
+        def tag_items(items):
+            return task.predict(loaded, items, compare=compare, workers=workers)
+
+        for record, result in answer_records(source.records, read, tag_items):
             run.total += 1
             run.tokens += len(result.tags)
             if result.baseline_tags is not None:
