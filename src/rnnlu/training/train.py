@@ -135,6 +135,21 @@ def check_options(opts) -> None:
     if embeddings:
         check_embeddings_file(embeddings)
     check_inputs_exist(opts)
+    if getattr(opts, "resume", False):
+        check_checkpoint_archive(opts.out)
+
+
+def check_checkpoint_archive(out: str) -> None:
+    """A ``--resume`` checkpoint that is not even a whole archive (torch saves zip files) is refused at
+    once, before torch loads and the data is read; one that is but holds the wrong things, on loading."""
+    import zipfile
+
+    from rnnlu.training.kit import resolve_out
+
+    out_path = resolve_out(out)
+    ckpt_path = out_path.with_name(out_path.name + ".ckpt")
+    if ckpt_path.is_file() and not zipfile.is_zipfile(ckpt_path):
+        raise RnnluError(f"cannot resume: {ckpt_path} is damaged or not an rnnlu checkpoint; delete it to start afresh")
 
 
 # Input paths each command may name: a typo fails in a moment, before torch loads (about 2 s).
