@@ -78,11 +78,30 @@ def test_tag_with_workers_gives_the_same_tags_and_spans_in_order():
     assert any(r.tags for r in two) and sum(len(r.tags) for r in two) > 100
 
 
+def test_fill_blank_with_workers_gives_the_same_answers_in_order():
+    from rnnlu.tasks.fill_blank.items import parse_item
+    from rnnlu.tasks.fill_blank.run import load_fill_blank_model
+    from rnnlu.tasks.fill_blank.task import answer, load_baseline
+
+    try:
+        model, baseline = load_fill_blank_model(), load_baseline()
+    except Exception as e:  # no bundled fill-blank model in this checkout
+        pytest.skip(str(e))
+    lines = ["My wife, who loves to play with dogs, ___ (hate/hates) cats.",
+             "There ___ (seem/seems) to be a defect in all the cars.", "I drank a cup of ___ this morning.",
+             "The keys to the cabinet ___ (is/are) on the table."] * 4
+    items = [parse_item(line, None) for line in lines]
+    one = list(answer(model, items, baseline, top_k=3, workers=1, chunk=3))
+    two = list(answer(model, iter(items), baseline, top_k=3, workers=2, chunk=3))
+    assert [a.item.text for a in two] == [i.text for i in items]
+    assert [(a.answer, a.options, a.baseline.answer) for a in two] == [(a.answer, a.options, a.baseline.answer) for a in one]
+
+
 def test_auto_workers_is_at_least_one_and_at_most_the_cores():
     assert 1 <= parallel.auto_workers() <= parallel.usable_cores()
 
 
-@pytest.mark.parametrize("command", ["sentiment", "tag"])
+@pytest.mark.parametrize("command", ["sentiment", "tag", "fill-blank"])
 def test_cli_refuses_zero_workers_with_one_line(command):
     import subprocess
     import sys

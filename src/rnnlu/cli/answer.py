@@ -107,6 +107,7 @@ def fill_blank(
     fmt: FormatOption = None,
     output: OutputOption = None,
     max_chars: MaxCharsOption = 100_000,
+    workers: WorkersOption = None,
 ):
     """Fill the blank: pick among options by reading both sides of the blank.
 
@@ -121,12 +122,14 @@ def fill_blank(
         raise UsageError("--top must be 1 or more")
     if options_column and not (csv or jsonl):
         raise UsageError("--options-column goes with --csv FILE or --jsonl FILE")
+    check_workers(workers)
     source = open_input(texts, csv, column, jsonl, field, max_chars)
     fmt = output_format(fmt, output, source.kind)
     opts = split_options(options) if options is not None else None
     if texts and len(texts) == 1:  # one sentence: a bad one is a usage error (exit 2), not a skipped line
         parse_item(texts[0], opts)
-    run = run_fill_blank(source, model=model, compare=compare, options=opts, options_field=options_column, top_k=top)
+    run = run_fill_blank(source, model=model, compare=compare, options=opts, options_field=options_column, top_k=top,
+                         workers=workers)
     write_answers(run, source, fmt, output, presenter)
     if bad := run.bad:
         raise RnnluError(f"{bad} input line{'s' if bad > 1 else ''} could not be read (reported above); the rest were answered")

@@ -35,7 +35,8 @@ def load_fill_blank_model(name_or_path: str | None = None):
 
 
 def run_fill_blank(source: Source, model: str | None = None, compare: bool = False, options: list[str] | None = None,
-                   options_field: str | None = None, top_k: int = 5, on_bad=None) -> FillBlankRun:
+                   options_field: str | None = None, top_k: int = 5, on_bad=None,
+                   workers: int | None = 1) -> FillBlankRun:
     """Answer every record of ``source``; a record that is not a blank item is passed to ``on_bad``
     (line, message) and skipped, so one bad line never stops a batch."""
     from rnnlu.tasks.fill_blank.task import answer, load_baseline
@@ -70,7 +71,7 @@ def run_fill_blank(source: Source, model: str | None = None, compare: bool = Fal
             yield item
 
     def answers():
-        for a in answer(loaded, items(), baseline, top_k):
+        for a in answer(loaded, items(), baseline, top_k, workers=workers):
             run.total += 1
             if a.baseline is not None:
                 run.agree += a.baseline.answer == a.answer

@@ -76,25 +76,38 @@ def split_tokens(item: BlankItem) -> tuple[list[str], list[str]]:
 
 
 def answer(model: BlankModel, items: Iterable[BlankItem], baseline: NgramBaseline | None = None,
-           top_k: int = 5) -> Iterator[BlankAnswer]:
-    """One answer per item: the options' probabilities (normalised over the options), or the top words."""
-    for item in items:
-        left, right = split_tokens(item)
-        if item.options:
-            option_tokens = [tokenize(o) or [o] for o in item.options]
-            scores = model.score_options(left, right, option_tokens)
-            ranked = sorted(zip(item.options, scores), key=lambda p: -p[1].probability)
-            options = [{"word": word, "probability": s.probability, "known": s.known} for word, s in ranked]
-            unknown = [word for word, s in zip(item.options, scores) if not s.known]
-            base = baseline.answer(left, right, [" ".join(t) for t in option_tokens]) if baseline else None
-            if base is not None:  # report it in the user's spelling
-                base.answer = item.options[[" ".join(t) for t in option_tokens].index(base.answer)]
-            yield BlankAnswer(item, ranked[0][0], options, model.name, True, base, unknown)
-        else:
-            top = model.top_words(left, right, top_k)
-            options = [{"word": w, "probability": p, "known": True} for w, p in top]
-            base = baseline.answer(left, right, [w for w, _ in top]) if baseline else None
-            yield BlankAnswer(item, top[0][0], options, model.name, False, base)
+           top_k: int = 5, workers: int | None = 1, chunk: int = 256) -> Iterator[BlankAnswer]:
+    """One answer per item: the options' probabilities (normalised over the options), or the top words.
+
+    ``workers``: processes answering chunks of ``chunk`` items side by side for big inputs (None: one
+    per idle core; see rnnlu.parallel). The same answers, in input order."""
+    from rnnlu.parallel import ordered_map
+    from rnnlu.tasks.base import batched
+
+    def answer_chunk(batch: list[BlankItem]) -> list[BlankAnswer]:
+        return [answer_one(model, item, baseline, top_k) for item in batch]
+
+    for _, answers in ordered_map(answer_chunk, batched(items, chunk), workers):
+        yield from answers
+
+
+def answer_one(model: BlankModel, item: BlankItem, baseline: NgramBaseline | None = None,
+               top_k: int = 5) -> BlankAnswer:
+    left, right = split_tokens(item)
+    if item.options:
+        option_tokens = [tokenize(o) or [o] for o in item.options]
+        scores = model.score_options(left, right, option_tokens)
+        ranked = sorted(zip(item.options, scores), key=lambda p: -p[1].probability)
+        options = [{"word": word, "probability": s.probability, "known": s.known} for word, s in ranked]
+        unknown = [word for word, s in zip(item.options, scores) if not s.known]
+        base = baseline.answer(left, right, [" ".join(t) for t in option_tokens]) if baseline else None
+        if base is not None:  # report it in the user's spelling
+            base.answer = item.options[[" ".join(t) for t in option_tokens].index(base.answer)]
+        return BlankAnswer(item, ranked[0][0], options, model.name, True, base, unknown)
+    top = model.top_words(left, right, top_k)
+    options = [{"word": w, "probability": p, "known": True} for w, p in top]
+    base = baseline.answer(left, right, [w for w, _ in top]) if baseline else None
+    return BlankAnswer(item, top[0][0], options, model.name, False, base)
 
 
 def evaluate(model: BlankModel, items: list[BlankItem], baseline: NgramBaseline | None = None) -> dict:
