@@ -19,6 +19,7 @@ import os
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from rnnlu.engine.tokenize import surface_tokens
@@ -132,6 +133,12 @@ def read_own(path: Path = cd.OWN_PATH) -> list[tuple[Item, list[str]]]:
     return out
 
 
+@lru_cache(maxsize=1 << 17)
+def _mentions(text: str) -> tuple[cd.Mention, ...]:
+    """Alias matches in a tweet's surface tokens, found once: the build reads each candidate twice."""
+    return tuple(cd.find_mentions([t for t, _, _ in surface_tokens(text)]))
+
+
 # ---- tagging one item --------------------------------------------------------------------------------
 def tag_tweet(item: Item, labels: list[cd.Label]) -> Item:
     """Safe aliases pre-tag; labels overwrite; every context-dependent hit must be covered by a label."""
@@ -192,8 +199,7 @@ def select_more(candidates: list[Item], n: int = MORE_SAMPLE, per_ticker: int = 
     chosen: dict[int, Item] = {}
     by_ticker: dict[str, int] = Counter()
     for it in ordered:
-        tickers = {m.ticker for m in cd.find_mentions([t for t, _, _ in surface_tokens(it.text)])
-                   if m.ticker != cd.NOT_A_COIN}
+        tickers = {m.ticker for m in _mentions(it.text) if m.ticker != cd.NOT_A_COIN}
         if any(by_ticker[t] < per_ticker for t in tickers) and len(chosen) < n:
             chosen[id(it)] = it
             for t in tickers:
@@ -233,8 +239,7 @@ def build(data_dir: str | Path, out_dir: str | Path, more_sample: int = MORE_SAM
         if it.source == "tweets2018" or labels:
             chosen.append(tag_tweet(it, labels))
             continue
-        tokens = [t for t, _, _ in surface_tokens(it.text)]
-        if not any(not m.safe for m in cd.find_mentions(tokens)):
+        if not any(not m.safe for m in _mentions(it.text)):
             candidates.append(it)
     sampled = [tag_tweet(it, []) for it in select_more(candidates, more_sample)]
     order = {id(it): n for n, it in enumerate(kept)}
