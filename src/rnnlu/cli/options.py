@@ -27,7 +27,7 @@ FormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help=FORM
 OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write results to this file (atomically) instead of stdout.")]
 MaxCharsOption = Annotated[int, typer.Option(help="Refuse texts longer than this many characters.")]
 ReportFormatOption = Annotated[str, typer.Option("--format", "-f", help="table | json")]
-WorkersOption = Annotated[Optional[int], typer.Option(help="Processes answering side by side on big inputs: from 2,048 texts (sentiment), 1,024 (tag), 512 (fill-blank). Default: one per idle core; 1: this process only. Same answers, same order.", show_default=False)]
+WorkersOption = Annotated[Optional[int], typer.Option(help="Processes answering side by side on inputs of more than 1,024 texts (sentiment), 512 (tag), 256 (fill-blank). Default: one per idle core; 1: this process only. Same answers, same order.", show_default=False)]
 SchemeOption = Annotated[Optional[str], typer.Option(help="tag: pos | ner | coin (default: the --model's own).", show_default=False)]
 
 
