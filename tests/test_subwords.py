@@ -7,7 +7,7 @@ import torch
 from rnnlu.engine.cells import Encoder
 from rnnlu.engine.config import ModelConfig
 from rnnlu.engine.model import Model
-from rnnlu.engine.subwords import MAX_NGRAMS, _fnv1a, bucket_ids, ngrams, pad_buckets
+from rnnlu.engine.subwords import MAX_NGRAMS, _fnv1a, bucket_ids, bucket_rows, ngrams, pad_buckets
 from rnnlu.engine.vocab import Vocab
 from rnnlu.nn.network import Network
 
@@ -70,3 +70,17 @@ def test_unseen_word_is_read_by_its_pieces_after_training(fixture_files, tmp_pat
     np.testing.assert_allclose(p_words, np.repeat(p_words[:1], len(unseen), axis=0), atol=1e-6)
     positive = with_pieces.predict_proba(texts)[:, with_pieces.labels.index("positive")]
     assert (positive[:2] > 0.5).all() and (positive[2:] < 0.5).all(), dict(zip(unseen, positive))
+
+
+def test_bucket_rows_of_many_words_equal_bucket_ids_word_by_word():
+    """The NumPy hashing of many words at once gives exactly the per-word rows: every length around the
+    n-gram sizes and the cap, placeholders, non-ASCII words, punctuation, several table sizes."""
+    import random
+    import string
+
+    rng = random.Random(3)
+    words = ["", "a", "ab", "abc", "abcd", "<url>", "<num>", "<", ">", "<a", "a>", "x" * 40, "naïve", "日本語",
+             "😀", "#hashtag", "@user", "don't", "a b", "10/10"]
+    words += ["".join(rng.choice(string.printable[:94]) for _ in range(rng.randint(1, 30))) for _ in range(500)]
+    for buckets in (1, 7, 20000, 2**31 - 1):
+        assert bucket_rows(words, buckets) == [bucket_ids(w, buckets) for w in words]

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rnnlu.engine.subwords import bucket_ids
+from rnnlu.engine.subwords import rows_by_token
 
 CASES = ("lower", "title", "upper", "digit", "mixed", "other")
 _URL_RE = re.compile(r"^(https?://|www\.)", re.IGNORECASE)
@@ -55,7 +55,8 @@ def case_rows(buckets: int) -> int:
 
 def feature_rows(token_lists: Sequence[Sequence[str]], buckets: int, steps: int) -> np.ndarray:
     """[B, steps, K] rows of the n-gram table per token: its n-grams' buckets, then its case class."""
-    rows = [[bucket_ids(t, buckets) + (buckets + 1 + case_class(t),) if buckets else (1 + case_class(t),)
+    of = rows_by_token(token_lists, buckets, steps) if buckets else {}
+    rows = [[of[t] + (buckets + 1 + case_class(t),) if buckets else (1 + case_class(t),)
              for t in tokens[:steps]] for tokens in token_lists]
     width = max((len(ids) for tokens in rows for ids in tokens), default=0)
     out = np.zeros((len(token_lists), steps, max(1, width)), dtype=np.int64)
