@@ -591,12 +591,15 @@ def test_select_says_when_its_timings_were_taken_on_a_loaded_machine(capsys):
     ["train", "sentiment", "--train", "{dev}", "--dev", "{dev}", "--out", "m.safetensors", "--init-from", "{lm}"],
     ["pretrain", "--corpus", "typo.txt", "--out", "lm.safetensors"],
     ["select", "sentiment", "--train", "{dev}", "--dev", "typo.tsv"],
-    ["pretrain", "--corpus", "{dev}", "--out", "m.safetensors", "--resume"]],
-    ids=["train-file", "tag-dev-file", "damaged-init-from", "pretrain-corpus", "select-dev-file", "truncated-checkpoint"])
+    ["pretrain", "--corpus", "{dev}", "--out", "m.safetensors", "--resume"],
+    ["train", "sentiment", "--train", "dup.csv", "--dev", "{dev}", "--out", "m.safetensors"]],
+    ids=["train-file", "tag-dev-file", "damaged-init-from", "pretrain-corpus", "select-dev-file", "truncated-checkpoint",
+         "malformed-training-file"])
 def test_a_wrong_input_path_is_answered_before_torch_loads(tmp_path, fixture_files, command):
-    """A mistyped file, a wrong --init-from model or a truncated --resume checkpoint fails in a moment:
-    nothing imports torch (about 2 s) first."""
+    """A mistyped file, a malformed training file, a wrong --init-from model or a truncated --resume
+    checkpoint fails in a moment: nothing imports torch (about 2 s) first."""
     (tmp_path / "m.safetensors.ckpt").write_bytes(b"PK\x03\x04 truncated")
+    (tmp_path / "dup.csv").write_text("label,text,text\npositive,good,bad\n")
     tensors, meta = _small_model_parts(head="lm", task="lm", labels=[])
     del tensors["head.weight"], tensors["head.bias"]
     tensors["embedding.weight"] = np.zeros((4, 5))
@@ -608,7 +611,7 @@ def test_a_wrong_input_path_is_answered_before_torch_loads(tmp_path, fixture_fil
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert run.stdout.split() == ["exit", "1", "False"], (run.stdout, run.stderr)
     assert len(run.stderr.strip().splitlines()) == 1
-    assert any(word in run.stderr for word in ("typo", "embedding.weight is [4, 5]", "is damaged")), run.stderr
+    assert any(word in run.stderr for word in ("typo", "embedding.weight is [4, 5]", "is damaged", "twice")), run.stderr
 
 
 # ---- the light install: answering without torch -------------------------------------------------------

@@ -339,16 +339,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
 
         start = load_task_start(opts.init_from, task.name)
         encoder = None if start else load_encoder(opts.init_from)
-    import torch
-    import torch.nn.functional as F
-
-    from rnnlu.nn.network import Network, pick_device
-
-    torch.set_num_threads(torch_threads(opts.threads))
-    device = pick_device(opts.device)
     random.seed(opts.seed)
     np.random.seed(opts.seed)
-    torch.manual_seed(opts.seed)
 
     excluded = [task.read_labelled(p) for p in opts.exclude]
     train_sets, removed = [], {}
@@ -400,6 +392,15 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
                          embedding_dim=opts.embedding_dim, hidden_size=opts.hidden, vocab_size=len(vocab),
                          labels=labels, head=task.head, pooling=opts.pooling, dropout=opts.dropout,
                          subword_buckets=opts.subword_buckets)
+    # torch loads (about 2 s) only now: options, files and their rows were checked without it
+    import torch
+    import torch.nn.functional as F
+
+    from rnnlu.nn.network import Network, pick_device
+
+    torch.set_num_threads(torch_threads(opts.threads))
+    device = pick_device(opts.device)
+    torch.manual_seed(opts.seed)
     net = Network(config)
     found = None
     if pretrained:
