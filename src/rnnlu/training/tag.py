@@ -40,10 +40,6 @@ _TEXT_ONLY = {"calibrate": "--calibrate", "augment_negation": "--augment-negatio
 
 def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | None = None,
                  command: str | None = None, on_note: Callable | None = None):
-    import torch
-    import torch.nn.functional as F
-
-    from rnnlu.nn.network import Network, pick_device
     from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown, card_path_for,
                                     lm_provenance, resolve_out, torch_threads)
 
@@ -58,11 +54,8 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
     if not opts.train or not opts.dev:
         raise UsageError("training needs at least one --train file and one --dev file")
     task = TagTask(opts.scheme)
-    torch.set_num_threads(torch_threads(opts.threads))
-    device = pick_device(opts.device)
     random.seed(opts.seed)
     np.random.seed(opts.seed)
-    torch.manual_seed(opts.seed)
 
     train_sets = [task.read_labelled(p) for p in opts.train]
     dev_sets = [task.read_labelled(p) for p in opts.dev]
@@ -81,6 +74,15 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
                          embedding_dim=opts.embedding_dim, hidden_size=opts.hidden, vocab_size=len(vocab), labels=labels,
                          head="tag", dropout=opts.dropout, subword_buckets=opts.subword_buckets, tokenizer="surface",
                          case_features=True, scheme=task.scheme.name, crf=opts.crf)
+    # torch loads (about 2 s) only now: options and files were read and checked without it
+    import torch
+    import torch.nn.functional as F
+
+    from rnnlu.nn.network import Network, pick_device
+
+    torch.set_num_threads(torch_threads(opts.threads))
+    device = pick_device(opts.device)
+    torch.manual_seed(opts.seed)
     net = Network(config)
     if pretrained:
         state = net.state_dict()
