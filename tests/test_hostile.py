@@ -755,8 +755,11 @@ def test_ctrl_c_says_interrupted_and_leaves_no_part_file(tmp_path):
     out = tmp_path / "out.csv"
     env = {**os.environ, "RNNLU_HOME": str(tmp_path / "home")}
     with open(big, "rb") as stdin:
+        # As from a terminal: a runner started in the background (`cmd &` in a script) ignores SIGINT, and an
+        # ignored signal stays ignored across exec, so the child would never see the Ctrl-C
         proc = subprocess.Popen([sys.executable, "-m", "rnnlu", "sentiment", "--workers", "1", "-o", str(out)],
-                                stdin=stdin, stderr=subprocess.PIPE, cwd=tmp_path, env=env)
+                                stdin=stdin, stderr=subprocess.PIPE, cwd=tmp_path, env=env,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.time() + 60
         while not any(p.name.endswith(".part") for p in tmp_path.iterdir()) and time.time() < deadline:
             time.sleep(0.05)                                     # wait until it is writing
