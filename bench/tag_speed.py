@@ -23,6 +23,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+from rnnlu.conll import read_sentences  # noqa: E402  (the project's CoNLL-U reader)
+
 UD = REPO.parent / "shared" / "data" / "tagging" / "ud"
 SOURCES = [UD / "en_ewt" / "en_ewt-ud-test.conllu", UD / "en_tweebank2" / "en-ud-tweet-test.conllu"]
 
@@ -51,38 +54,19 @@ print(n)
 EWT_TRAIN = UD / "en_ewt" / "en_ewt-ud-train.conllu"
 
 
-def conllu_sentences(path: Path) -> list[list[tuple[str, str]]]:
-    """(form, UPOS) pairs per sentence; multiword ranges and empty nodes skipped."""
-    sentences, current = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            if current:
-                sentences.append(current)
-            current = []
-        elif not line.startswith("#"):
-            cols = line.split("\t")
-            if cols[0].isdigit():
-                current.append((cols[1], cols[3]))
-    return sentences + ([current] if current else [])
-
-
 def train_nltk_perceptron(out: Path) -> str:
     """Train NLTK's PerceptronTagger on EWT train (UPOS) and save its parameters as JSON."""
     from nltk.tag.perceptron import PerceptronTagger
 
     tagger = PerceptronTagger(load=False)
-    tagger.train(conllu_sentences(EWT_TRAIN), nr_iter=5)
+    tagger.train([list(zip(s.tokens, s.tags)) for s in read_sentences(EWT_TRAIN)], nr_iter=5)
     weights, tagdict, classes = tagger.encode_json_obj()
     out.write_text(json.dumps([weights, tagdict, classes]), encoding="utf-8")
     return str(out)
 
 
 def texts(lines: int) -> list[str]:
-    found = []
-    for path in SOURCES:
-        if path.exists():
-            found += [line.split("=", 1)[1].strip() for line in path.read_text(encoding="utf-8").splitlines()
-                      if line.startswith("# text =")]
+    found = [s.text for path in SOURCES if path.exists() for s in read_sentences(path) if s.text]
     if not found:
         sys.exit(f"no UD test files under {UD}; this benchmark needs ../shared/data")
     return (found * (lines // len(found) + 1))[:lines]

@@ -69,7 +69,7 @@ def invoked_app(argv: list[str]) -> typer.Typer:
     if not argv or argv[0].startswith("-"):
         return app
     only = [info for info in app.registered_commands
-            if (info.name or info.callback.__name__.lower().replace("_", "-")) == argv[0]]
+            if (info.name or typer.main.get_command_name(info.callback.__name__)) == argv[0]]
     if len(only) != 1:
         return app
     one = copy.copy(app)

@@ -184,8 +184,7 @@ class _FastTweetTokens:
         chunk: the same shortcut without the lower-casing and shortening (tagging keeps the surface)."""
         text = self._decoded(text)
         if self._spans_whitespace(text):
-            self._nltk()
-            return self.words.findall(self.hang.sub(r"\1\1\1", text))
+            return self._surface_words(text)
         return list(chain.from_iterable(map(self.surface_chunk, text.split())))
 
     def _surface_chunk(self, chunk: str) -> tuple[str, ...]:
@@ -195,8 +194,12 @@ class _FastTweetTokens:
             simple = _simple_chunk(chunk, surface=True)
             if simple is not None:
                 return simple
-        self._nltk()  # the cap on repeated punctuation (HANG_RE) cannot reach past a chunk's ends
-        return tuple(self.words.findall(self.hang.sub(r"\1\1\1", chunk)))
+        return tuple(self._surface_words(chunk))  # the cap (HANG_RE) cannot reach past a chunk's ends
+
+    def _surface_words(self, text: str) -> list[str]:
+        """NLTK's steps after decoding, case kept: cap runs of punctuation, then its pattern."""
+        self._nltk()
+        return self.words.findall(self.hang.sub(r"\1\1\1", text))
 
     def _decoded(self, text: str) -> str:
         """HTML entities decoded over the whole text (one may decode to a space), as NLTK's first step."""

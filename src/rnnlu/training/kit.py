@@ -46,6 +46,11 @@ def resolve_out(out: str) -> Path:
     return user_models_dir(create=True) / f"{out}.safetensors"
 
 
+def checkpoint_path_for(model_path: Path) -> Path:
+    """Where an interrupted run keeps its state: beside the model, ``NAME.safetensors.ckpt``."""
+    return model_path.with_name(model_path.name + ".ckpt")
+
+
 def card_path_for(model_path: Path) -> Path:
     return model_path.with_name(model_path.name.removesuffix(".safetensors") + ".card.json")
 

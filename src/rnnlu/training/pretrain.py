@@ -32,7 +32,7 @@ from rnnlu.engine.modelfile import atomic_write, load_tensors, save_tensors, sha
 from rnnlu.engine.tokenize import tokenize
 from rnnlu.engine.vocab import Vocab
 from rnnlu.errors import RnnluError, UsageError
-from rnnlu.training.kit import command_for
+from rnnlu.training.kit import checkpoint_path_for, command_for
 
 @dataclass
 class PretrainOptions:
@@ -171,7 +171,7 @@ def pretrain(opts: PretrainOptions, on_epoch: Callable[[LMEpochLog], None] | Non
     torch.manual_seed(opts.seed)
     out_path = resolve_out(opts.out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    ckpt_path = out_path.with_name(out_path.name + ".ckpt")
+    ckpt_path = checkpoint_path_for(out_path)
 
     t_read = time.perf_counter()
     vocab, held, train_ids, per_path, dropped = _prepared_corpus(opts, out_path)

@@ -41,7 +41,7 @@ _TEXT_ONLY = {"calibrate": "--calibrate", "augment_negation": "--augment-negatio
 def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | None = None,
                  command: str | None = None, on_note: Callable | None = None):
     from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown, card_path_for,
-                                    lm_provenance, resolve_out, torch_threads)
+                                    checkpoint_path_for, lm_provenance, resolve_out, torch_threads)
 
     refused = [flag for key, flag in _TEXT_ONLY.items() if getattr(opts, key)]
     if refused:
@@ -103,7 +103,7 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
     optimizer = torch.optim.Adam(net.parameters(), lr=opts.lr)
     out_path = resolve_out(opts.out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    ckpt_path = out_path.with_name(out_path.name + ".ckpt")
+    ckpt_path = checkpoint_path_for(out_path)
     history: list[EpochLog] = []
     best_metric, best_state, start_epoch, bad_epochs = -math.inf, None, 1, 0
     if opts.resume and ckpt_path.exists():

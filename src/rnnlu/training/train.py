@@ -31,8 +31,8 @@ from rnnlu.tasks.base import LabelledData, choose
 from rnnlu.tasks.sentiment.augment import (contrast_examples, lexicon_examples, negation_examples,
                                            negated_claim_examples, negation_frame_examples, neutral_examples)
 from rnnlu.training.calibrate import Calibration, DevScores, fit_label_offsets
-from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown, card_path_for, command_for,
-                                lm_provenance, pad, resolve_out, torch_threads)
+from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown, card_path_for,
+                                checkpoint_path_for, command_for, lm_provenance, pad, resolve_out, torch_threads)
 
 
 NEUTRAL_ROLE = "neutral examples: its sentences that hold no opinion word (--augment-neutral)"
@@ -144,10 +144,7 @@ def check_checkpoint_archive(out: str) -> None:
     once, before torch loads and the data is read; one that is but holds the wrong things, on loading."""
     import zipfile
 
-    from rnnlu.training.kit import resolve_out
-
-    out_path = resolve_out(out)
-    ckpt_path = out_path.with_name(out_path.name + ".ckpt")
+    ckpt_path = checkpoint_path_for(resolve_out(out))
     if ckpt_path.is_file() and not zipfile.is_zipfile(ckpt_path):
         raise RnnluError(f"cannot resume: {ckpt_path} is damaged or not an rnnlu checkpoint; delete it to start afresh")
 
@@ -442,7 +439,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         averaged = AveragedModel(net, multi_avg_fn=get_ema_multi_avg_fn(opts.ema))
     out_path = resolve_out(opts.out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    ckpt_path = out_path.with_name(out_path.name + ".ckpt")
+    ckpt_path = checkpoint_path_for(out_path)
     history: list[EpochLog] = []
     best_metric, best_state, start_epoch, bad_epochs = -math.inf, None, 1, 0
     word_rng_state = None
