@@ -56,13 +56,12 @@ def output_format(fmt: str | None, output: Path | None, source_kind: str) -> str
     return io.choose_format(fmt, output, source_kind, sys.stdout.isatty())
 
 
-def check_workers(workers: int | None) -> int | None:
+def check_workers(workers: int | None) -> None:
     """``--workers``: None (automatic) or a positive count; zero or less is a usage error."""
     from rnnlu.errors import UsageError
 
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be 1 or more, not {workers}")
-    return workers
 
 
 def report_format(fmt: str) -> str:
