@@ -440,3 +440,47 @@ def test_left_context_groups_count_the_words_a_left_to_right_reader_carries():
         "0-5 words left of the blank", "0-5 words left of the blank", "6-10 words left of the blank",
         "6-10 words left of the blank", "11-20 words left of the blank", "11-20 words left of the blank",
         "21+ words left of the blank", "21+ words left of the blank"]
+
+
+def _ud(folder: Path) -> Path:
+    """A two-sentence treebank giving the pairs barks/bark and runs/run."""
+    rows = []
+    for i, (form, lemma, feats) in enumerate([("barks", "bark", "Number=Sing|Person=3|Tense=Pres|VerbForm=Fin"),
+                                              ("bark", "bark", "Number=Plur|Person=3|Tense=Pres|VerbForm=Fin"),
+                                              ("runs", "run", "Number=Sing|Person=3|Tense=Pres|VerbForm=Fin"),
+                                              ("run", "run", "Number=Plur|Person=3|Tense=Pres|VerbForm=Fin")]):
+        rows.append(f"1\t{form}\t{lemma}\tVERB\tVB\t{feats}\t0\troot\t_\t_\n")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "x-ud-train.conllu").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_agreement_sentences_keeps_only_sentences_with_a_paired_verb():
+    from rnnlu.training.pretrain import agreement_sentences
+
+    partners = np.array([0, 0, 3, 2, 0])          # words 2 and 3 are partners
+    sents = [np.array([1, 2, 4]), np.array([1, 4]), np.array([3]), np.array([0, 1])]
+    kept = agreement_sentences(sents, partners)
+    assert [s.tolist() for s in kept] == [[1, 2, 4], [3]]
+    with pytest.raises(RnnluError, match="no training sentence"):
+        agreement_sentences([np.array([1, 4])], partners)
+
+
+def test_pretrain_agreement_sentences_trains_on_the_verb_sentences_only(tmp_path):
+    from rnnlu.training.pretrain import pretrain
+
+    corpus = tmp_path / "corpus.txt"
+    _corpus(corpus, 200)
+    with corpus.open("a", encoding="utf-8") as f:   # 100 lines with no verb of a pair
+        f.write("".join(f"the {p} near the tree every day .\n" for p in PLACES * 17)[: 10**6])
+    opts = _opts(tmp_path, "m/fb.safetensors", epochs=1, agreement_from=str(_ud(tmp_path / "ud")),
+                 agreement_sentences=True)
+    opts.corpus = [str(corpus)]
+    result = pretrain(opts)
+    held = result.card["heldout_sentences"]
+    with_verb = sum(1 for line in corpus.read_text().splitlines() if any(v in line.split() for v in ("barks", "bark", "runs", "run")))
+    assert result.card["agreement_pairs"] == 2
+    assert with_verb - held <= result.card["train_sentences"] <= with_verb
+    assert "--agreement-sentences" in result.card["command"]
+    with pytest.raises(UsageError, match="needs --agreement-from"):
+        pretrain(_opts(tmp_path, "n/fb.safetensors", agreement_sentences=True))

@@ -105,6 +105,7 @@ def pretrain(
     checkpoint_every: Annotated[int, typer.Option(help="Also checkpoint and score inside an epoch every this many batches (0 = at epoch ends only); --time-budget then stops at one of these.")] = 0,
     agreement_from: Annotated[Optional[Path], typer.Option(help="--objective blank: a folder of UD treebanks; their present-tense verb pairs (is/are, hates/hate) teach number agreement.")] = None,
     agreement_weight: Annotated[float, typer.Option(help="Weight of the agreement loss.")] = 1.0,
+    agreement_sentences: Annotated[bool, typer.Option("--agreement-sentences", help="--objective blank: train only on the sentences that hold a verb of a number pair (more agreement positions per minute; needs --agreement-from).")] = False,
     dev: Annotated[Optional[list[Path]], typer.Option("--dev", help="--objective blank: blank item files scored at each checkpoint; the best-scoring weights are kept. Repeatable.")] = None,
     dev_sample: Annotated[int, typer.Option(help="Items of each --dev file scored at each checkpoint (0 = all).")] = 1000,
     max_tokens: Annotated[int, typer.Option(help="Cut longer sentences into pieces of this many tokens.")] = 60,
@@ -123,6 +124,7 @@ def pretrain(
                            exclude=[str(p) for p in exclude or []], seed=seed, time_budget=time_budget * 60,
                            resume=resume, device=device, objective=objective, join_lines=join_lines,
                            checkpoint_every=checkpoint_every, agreement_weight=agreement_weight,
+                           agreement_sentences=agreement_sentences,
                            agreement_from=str(agreement_from) if agreement_from else None,
                            dev=[str(p) for p in dev or []], dev_sample=dev_sample, max_tokens=max_tokens,
                            dropout=dropout, init_from=str(init_from) if init_from else None)
