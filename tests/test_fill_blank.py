@@ -484,3 +484,16 @@ def test_pretrain_agreement_sentences_trains_on_the_verb_sentences_only(tmp_path
     assert "--agreement-sentences" in result.card["command"]
     with pytest.raises(UsageError, match="needs --agreement-from"):
         pretrain(_opts(tmp_path, "n/fb.safetensors", agreement_sentences=True))
+
+
+def test_items_are_grouped_by_an_attractor_count_only_where_the_name_ends_in_one():
+    from rnnlu.tasks.fill_blank.items import BlankItem
+    from rnnlu.tasks.fill_blank.task import _group
+
+    def named(name):
+        return BlankItem(text="a ___ b", left="a", right="b", options=["is", "are"], answer="is", name=name)
+
+    assert _group(named("linzen2016_attr2")) == "2 attractors"
+    assert _group(named("linzen2016_attr1")) == "1 attractor"
+    assert _group(named("pp_attractor")) == "all"      # once "actor attractors"
+    assert _group(named("")) == "all"

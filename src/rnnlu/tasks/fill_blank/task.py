@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -184,8 +186,8 @@ class BlankEvaluation:
 
 def _group(item: BlankItem) -> str:
     """Agreement items are grouped by their attractor count ("linzen2016_attr2" -> "2 attractors")."""
-    name = item.name or ""
-    if "attr" in name:
-        n = name.rsplit("attr", 1)[-1]
+    found = re.search(r"attr(\d+)$", item.name or "")   # a name that merely holds "attr" is no count
+    if found:
+        n = found.group(1)
         return f"{n} attractor{'s' if n != '1' else ''}"
     return "all"
