@@ -443,12 +443,12 @@ def test_left_context_groups_count_the_words_a_left_to_right_reader_carries():
 
 
 def _ud(folder: Path) -> Path:
-    """A two-sentence treebank giving the pairs barks/bark and runs/run."""
+    """A four-sentence treebank giving the pairs barks/bark and runs/run."""
     rows = []
-    for i, (form, lemma, feats) in enumerate([("barks", "bark", "Number=Sing|Person=3|Tense=Pres|VerbForm=Fin"),
-                                              ("bark", "bark", "Number=Plur|Person=3|Tense=Pres|VerbForm=Fin"),
-                                              ("runs", "run", "Number=Sing|Person=3|Tense=Pres|VerbForm=Fin"),
-                                              ("run", "run", "Number=Plur|Person=3|Tense=Pres|VerbForm=Fin")]):
+    for form, lemma, feats in [("barks", "bark", "Number=Sing|Person=3|Tense=Pres|VerbForm=Fin"),
+                                ("bark", "bark", "Number=Plur|Person=3|Tense=Pres|VerbForm=Fin"),
+                                ("runs", "run", "Number=Sing|Person=3|Tense=Pres|VerbForm=Fin"),
+                                ("run", "run", "Number=Plur|Person=3|Tense=Pres|VerbForm=Fin")]:
         rows.append(f"1\t{form}\t{lemma}\tVERB\tVB\t{feats}\t0\troot\t_\t_\n")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "x-ud-train.conllu").write_text("\n".join(rows) + "\n", encoding="utf-8")
@@ -471,8 +471,8 @@ def test_pretrain_agreement_sentences_trains_on_the_verb_sentences_only(tmp_path
 
     corpus = tmp_path / "corpus.txt"
     _corpus(corpus, 200)
-    with corpus.open("a", encoding="utf-8") as f:   # 100 lines with no verb of a pair
-        f.write("".join(f"the {p} near the tree every day .\n" for p in PLACES * 17)[: 10**6])
+    with corpus.open("a", encoding="utf-8") as f:   # 102 lines with no verb of a pair
+        f.write("".join(f"the {p} near the tree every day .\n" for p in PLACES * 17))
     opts = _opts(tmp_path, "m/fb.safetensors", epochs=1, agreement_from=str(_ud(tmp_path / "ud")),
                  agreement_sentences=True)
     opts.corpus = [str(corpus)]
@@ -480,6 +480,8 @@ def test_pretrain_agreement_sentences_trains_on_the_verb_sentences_only(tmp_path
     held = result.card["heldout_sentences"]
     with_verb = sum(1 for line in corpus.read_text().splitlines() if any(v in line.split() for v in ("barks", "bark", "runs", "run")))
     assert result.card["agreement_pairs"] == 2
+    # every kept sentence holds a pair's verb (without the filter about 270 would be kept); the held-out
+    # sentences come from the whole corpus, so a few verb sentences may sit there instead
     assert with_verb - held <= result.card["train_sentences"] <= with_verb
     assert "--agreement-sentences" in result.card["command"]
     with pytest.raises(UsageError, match="needs --agreement-from"):
