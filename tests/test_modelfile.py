@@ -92,6 +92,37 @@ def test_bundled_model_with_changed_bytes_is_refused(tmp_path, monkeypatch, tiny
         registry._index.cache_clear()
 
 
+def test_every_bundled_model_file_is_finite():
+    """Loading a bundled model skips the NaN scan once its sha256 matches (the bytes are those shipped):
+    this scan of every bundled file is what that skip relies on."""
+    files = sorted(registry.bundled_dir().glob("*.safetensors"))
+    assert files, "no bundled model files found"
+    for path in files:
+        tensors, _ = load_tensors(path)
+        bad = [n for n, a in tensors.items() if a.dtype.kind == "f" and not np.isfinite(a).all()]
+        assert not bad, f"{path.name}: {bad} hold NaN or infinite values"
+
+
+def test_a_checked_bundled_file_is_not_scanned_again_but_a_user_file_is(tmp_path, monkeypatch, tiny_model):
+    """A NaN weight in a user's file is refused at load; in a bundled file the checksum refuses it first."""
+    tensors, meta = load_tensors(tiny_model)
+    name = next(n for n in tensors if n.startswith("rnn.weight_hh"))
+    tensors[name] = tensors[name].copy()
+    tensors[name][0, 0] = np.nan
+    user_file = tmp_path / "nan.safetensors"
+    save_tensors(user_file, tensors, meta)
+    with pytest.raises(RnnluError, match="NaN or infinite"):
+        Model.load(user_file)
+    assert not np.isfinite(Model.load(user_file, verified=True).tensors[name]).all()  # trusted: not scanned
+    target = _fake_bundle(tmp_path, monkeypatch, tiny_model)
+    target.write_bytes(user_file.read_bytes())  # the index still holds the good file's sha256
+    try:
+        with pytest.raises(RnnluError, match="fails its checksum"):
+            registry.load_model("sentiment-tiny", "sentiment")
+    finally:
+        registry._index.cache_clear()
+
+
 def test_unknown_model_lists_the_available_ones(tmp_path, monkeypatch, tiny_model):
     _fake_bundle(tmp_path, monkeypatch, tiny_model)
     try:

@@ -8,7 +8,6 @@ stops them), and they are stopped whenever the caller stops reading (``| head``)
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections import deque
@@ -38,6 +37,8 @@ def auto_workers() -> int:
 
 
 def can_fork() -> bool:
+    import multiprocessing  # deferred, as below: small inputs never start a pool
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -67,6 +68,8 @@ def ordered_map(fn: Callable, items: Iterable, workers: int | None = None) -> It
         for item in chain(head, it):
             yield item, fn(item)
         return
+    import multiprocessing
+
     _TASK["fn"] = fn  # set before the fork: the workers find it there
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_quiet)
     try:

@@ -144,6 +144,10 @@ def find_model(name_or_path: str | None, task: str) -> ModelEntry:
         if not path.is_file():
             raise RnnluError(f"model file not found: {path}")
         return ModelEntry(path.name.removesuffix(SUFFIX), path, _read_card(path), False)
+    bundled = bundled_dir() / f"{name_or_path}{SUFFIX}"
+    if bundled.is_file():  # bundled names win: found without reading every card or the user's folder
+        defaults = {name: task for task, name in _index().get("defaults", {}).items()}
+        return ModelEntry(name_or_path, bundled, _read_card(bundled), True, defaults.get(name_or_path))
     for entry in list_models():
         if entry.name == name_or_path:
             return entry
@@ -177,7 +181,7 @@ def load_model(name_or_path: str | None = None, task: str = "sentiment", scheme:
     card_task = entry.card.get("task") if isinstance(entry.card.get("task"), str) else None  # cards are hand-editable
     if card_task and card_task != task and card_task in COMMAND_FOR:
         raise RnnluError(f"model {entry.name!r} is a {card_task} model, not {task}; use it with `{COMMAND_FOR[card_task]}`")
-    model = Model.load(entry.path, card=entry.card, name=entry.name)
+    model = Model.load(entry.path, card=entry.card, name=entry.name, verified=entry.bundled)
     if model.config.task != task:
         other = COMMAND_FOR.get(model.config.task)
         raise RnnluError(f"model {entry.name!r} is a {model.config.task} model, not {task}"

@@ -15,7 +15,6 @@ import math
 import os
 import stat
 import struct
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -189,6 +188,8 @@ class atomic_write:
         directory = target.parent if str(target.parent) else Path(".")
         if not directory.is_dir():
             raise RnnluError(f"cannot write {self.path}: folder {directory} does not exist")
+        import tempfile  # deferred: a one-text call writes no file
+
         try:
             fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
         except OSError as e:
