@@ -49,6 +49,15 @@ class ProcessRun:
     returncode: int
 
 
+def user_environment(env: dict | None = None) -> dict:
+    """The environment a timed process gets: ours (or ``env``) without PYTHONDONTWRITEBYTECODE, so every
+    command, rnnlu and peers alike, imports from cached bytecode as it would on a user's machine (the
+    warm-up run writes the cache); with it set, rnnlu's 39 modules compile on every call (about 30 ms)."""
+    env = dict(os.environ if env is None else env)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def run_process(argv: Sequence[str], stdin: Path | None = None, env: dict | None = None,
                 timeout: float = 3600) -> ProcessRun:
     """Run ``argv`` once (stdin from a file or /dev/null, stdout to /dev/null); wall time and peak RSS.
@@ -56,6 +65,7 @@ def run_process(argv: Sequence[str], stdin: Path | None = None, env: dict | None
     The wall time is the wrapper's clock around the command alone: from just before it is started
     to when it has exited, so the wrapper's own start-up is not counted.
     """
+    env = user_environment(env)
     with tempfile.TemporaryDirectory(prefix="rnnlu-bench-run-") as tmp, \
             open(Path(tmp) / "stderr", "w+b") as err, open(stdin or os.devnull, "rb") as fin:
         result = Path(tmp) / "result.json"
