@@ -103,8 +103,9 @@ def test_every_bundled_model_file_is_finite():
         assert not bad, f"{path.name}: {bad} hold NaN or infinite values"
 
 
-def test_a_checked_bundled_file_is_not_scanned_again_but_a_user_file_is(tmp_path, monkeypatch, tiny_model):
-    """A NaN weight in a user's file is refused at load; in a bundled file the checksum refuses it first."""
+def test_a_user_file_with_nan_is_refused_and_only_a_verified_file_skips_the_scan(tmp_path, tiny_model):
+    """A NaN weight in a user's file is refused at load; ``verified`` (a bundled file whose sha256 matched,
+    see test_bundled_model_with_changed_bytes_is_refused for the other case) skips that scan."""
     tensors, meta = load_tensors(tiny_model)
     name = next(n for n in tensors if n.startswith("rnn.weight_hh"))
     tensors[name] = tensors[name].copy()
@@ -114,11 +115,21 @@ def test_a_checked_bundled_file_is_not_scanned_again_but_a_user_file_is(tmp_path
     with pytest.raises(RnnluError, match="NaN or infinite"):
         Model.load(user_file)
     assert not np.isfinite(Model.load(user_file, verified=True).tensors[name]).all()  # trusted: not scanned
+
+
+def test_a_bundled_name_wins_over_a_user_model_of_that_name_and_other_user_models_are_found(
+        tmp_path, monkeypatch, tiny_model):
     target = _fake_bundle(tmp_path, monkeypatch, tiny_model)
-    target.write_bytes(user_file.read_bytes())  # the index still holds the good file's sha256
+    home = tmp_path / "home"
+    (home / "models").mkdir(parents=True)
+    for name in ("sentiment-tiny", "mine"):
+        (home / "models" / f"{name}.safetensors").write_bytes(tiny_model.read_bytes())
+    monkeypatch.setenv("RNNLU_HOME", str(home))
     try:
-        with pytest.raises(RnnluError, match="fails its checksum"):
-            registry.load_model("sentiment-tiny", "sentiment")
+        bundled = registry.find_model("sentiment-tiny", "sentiment")
+        assert bundled.bundled and bundled.path == target and bundled.default_for == "sentiment"
+        mine = registry.find_model("mine", "sentiment")
+        assert not mine.bundled and mine.path == home / "models" / "mine.safetensors"
     finally:
         registry._index.cache_clear()
 

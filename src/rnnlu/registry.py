@@ -117,8 +117,13 @@ def _scan(folder: Path, bundled: bool) -> list[Path]:
         return []
 
 
+def _default_tasks() -> dict[str, str]:
+    """Bundled model name -> the task it is the default for (from ``index.json``)."""
+    return {name: task for task, name in _index().get("defaults", {}).items()}
+
+
 def list_models() -> list[ModelEntry]:
-    defaults = {name: task for task, name in _index().get("defaults", {}).items()}
+    defaults = _default_tasks()
     entries = []
     for folder, bundled in ((bundled_dir(), True), (user_models_dir(), False)):
         for path in _scan(folder, bundled):
@@ -146,8 +151,7 @@ def find_model(name_or_path: str | None, task: str) -> ModelEntry:
         return ModelEntry(path.name.removesuffix(SUFFIX), path, _read_card(path), False)
     bundled = bundled_dir() / f"{name_or_path}{SUFFIX}"
     if bundled.is_file():  # bundled names win: found without reading every card or the user's folder
-        defaults = {name: task for task, name in _index().get("defaults", {}).items()}
-        return ModelEntry(name_or_path, bundled, _read_card(bundled), True, defaults.get(name_or_path))
+        return ModelEntry(name_or_path, bundled, _read_card(bundled), True, _default_tasks().get(name_or_path))
     for entry in list_models():
         if entry.name == name_or_path:
             return entry

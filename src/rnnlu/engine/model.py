@@ -86,10 +86,11 @@ def check_model_file(path, meta: dict, tensors: dict[str, np.ndarray], encoder_o
         if tuple(tensors[name].shape) != shape:
             what = " (one row per label)" if name.startswith("head") else ""
             raise bad(f"tensor {name} is {list(tensors[name].shape)}, the config needs {list(shape)}{what}")
-    for name in expected if check_finite else ():
-        array = tensors[name]
-        if array.dtype.kind == "f" and not np.isfinite(array).all():
-            raise bad(f"tensor {name} holds NaN or infinite values")
+    if check_finite:
+        for name in expected:
+            array = tensors[name]
+            if array.dtype.kind == "f" and not np.isfinite(array).all():
+                raise bad(f"tensor {name} holds NaN or infinite values")
     return config
 
 
