@@ -26,6 +26,9 @@ TRICKY = [
     "\U0001F1EC\U0001F1E7 flag", "caf\u00e9 na\u00efve \u0130stanbul", "\u00b2 \u0660\u0661\u0662",
     "sep\x1carated\x1dtext", "line\u2028break", "non\u00a0breaking", "wide\u3000space", "10/10 3.5 -2 +7",
     "", "   ", "a", "!", "\t\n",
+    "https://t.co/AbC1.)", "https://t.co/aaaaB!!", "http://bit.ly/1AbC...", "https://t.co/x:)", "https://t.co/x\u2026",
+    "https://t.co/x////", "https://t.co/x----!", "HTTPS://T.CO/X", "https://", "https://-", "https://t.co/x\"",
+    "https://t.co/a_b-c/", "https://t.co/x?q=1", "https://t.co/x(1)", "https://t.co/x.,!?\")", "http://8", "https://t.co/x!!!!",
 ]
 
 
@@ -227,6 +230,17 @@ def test_a_plain_short_text_needs_no_nltk():
             "print(t == ['i', 'ca', \"n't\", 'believe', 'it', \"'s\", 'good', '!'], 'regex' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["True", "False"]
+
+
+def test_a_tweet_with_a_plain_link_needs_no_nltk():
+    import subprocess
+    import sys
+
+    code = ("import sys; from rnnlu.engine.tokenize import tokenize, surface_tokens; "
+            "t = tokenize('new post https://t.co/AbC12xY!'); s = [w for w, _, _ in surface_tokens('see https://t.co/Q1-z_.')]; "
+            "print(t == ['new', 'post', '<url>', '!'], s == ['see', 'https://t.co/Q1-z_', '.'], 'regex' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True", "False"]
 
 
 def test_fp32_copies_of_half_tables_give_the_same_rows_bit_for_bit():
