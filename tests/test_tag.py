@@ -408,3 +408,81 @@ def test_a_tagger_can_start_from_a_fill_blank_model_and_trim_its_vocabulary(tmp_
     with pytest.raises(Exception, match="--init-vocab"):
         train(TrainOptions(task="tag", scheme="pos", train=[str(tag_files[0])], dev=[str(tag_files[1])],
                            out=str(tmp_path / "c.safetensors"), init_vocab=10, threads=1))
+
+
+def test_conll2003_style_files_take_the_last_column_and_skip_docstart(tmp_path):
+    f = tmp_path / "x.bio"
+    f.write_text("-DOCSTART- -X- -X- O\n\nRT\t-\t-\tO\nObama\t-\t-\tB-PER\nwins\t-\t-\tO\n-DOCSTART- -X- -X- O\n"
+                 "Apple\t-\t-\tB-ORG\n", encoding="utf-8")
+    first, second = list(read_sentences(f))
+    assert first.tokens == ["RT", "Obama", "wins"] and first.tags == ["O", "B-PER", "O"] and first.line == 3
+    assert second.tokens == ["Apple"] and second.tags == ["B-ORG"]
+
+
+def test_relabel_maps_another_corpus_types_and_drops_sentences(tmp_path):
+    from rnnlu.tasks.tag import TagTask
+
+    f = tmp_path / "other.bio"
+    f.write_text("Obama\t-\tB-PER\nin\t-\tO\nNew\t-\tB-LOC\nYork\t-\tI-LOC\n\nApple\t-\tB-ORG\nwins\t-\tO\n\nhi\t-\tO\n",
+                 encoding="utf-8")
+    task = TagTask("ner")
+    with pytest.raises(RnnluError, match=r"other.bio:1: tag 'B-PER' is not in the ner scheme"):
+        task.read_labelled(f)
+    data = task.read_labelled(f, relabel={"PER": "person", "LOC": "location", "ORG": "-"})
+    assert data.tags == [["B-person", "O", "B-location", "I-location"], ["O"]] and data.rows == [1, 9]
+
+
+def test_relabel_option_is_checked(tmp_path, tag_files):
+    from rnnlu.errors import UsageError
+    from rnnlu.training.train import TrainOptions, train
+
+    base = dict(dev=[str(tag_files[3])], out=str(tmp_path / "m.safetensors"), epochs=1, threads=1)
+    with pytest.raises(UsageError, match="PER=person"):
+        train(TrainOptions(task="tag", scheme="ner", train=[str(tag_files[2])], relabel=["PER"], **base))
+    with pytest.raises(UsageError, match="--relabel are for `rnnlu train tag`"):
+        train(TrainOptions(task="sentiment", train=[str(tag_files[2])], relabel=["PER=person"], **base))
+
+
+def test_a_tagger_continues_from_a_trained_tagger_with_all_its_weights(tmp_path, ner_model, tag_files):
+    from rnnlu.engine.model import Model
+    from rnnlu.errors import UsageError
+    from rnnlu.training.train import TrainOptions, train
+
+    other = tmp_path / "other.bio"   # another corpus's types, mapped onto the scheme's
+    other.write_text("Anna\t-\t-\tB-PER\nin\t-\t-\tO\nRome\t-\t-\tB-LOC\n\nJohn\t-\t-\tB-PER\nSmith\t-\t-\tI-PER\n",
+                     encoding="utf-8")
+    result = train(TrainOptions(task="tag", scheme="ner", init_from=str(ner_model), train=[str(tag_files[2]), str(other)],
+                                relabel=["PER=person", "LOC=location"], dev=[str(tag_files[3])],
+                                out=str(tmp_path / "more.safetensors"), epochs=1, lr=1e-9, threads=1, seed=3))
+    start, more = Model.load(ner_model), Model.load(result.path)
+    assert more.config.hidden_size == start.config.hidden_size == 16 and more.vocab.itos == start.vocab.itos
+    for name, value in start.tensors.items():   # a learning rate of 1e-9 leaves every weight where it started
+        np.testing.assert_allclose(np.asarray(more.tensors[name], np.float32), np.asarray(value, np.float32), atol=1e-3)
+    assert result.card["train_data"][1]["examples"] == 2
+    with pytest.raises(UsageError, match="tags ner; give the same --scheme"):
+        train(TrainOptions(task="tag", scheme="pos", init_from=str(ner_model), train=[str(tag_files[0])],
+                           dev=[str(tag_files[1])], out=str(tmp_path / "x.safetensors"), epochs=1, threads=1))
+
+
+def test_calibrate_folds_the_outside_offset_into_the_file(tmp_path, tag_files):
+    from rnnlu.engine.model import Model
+    from rnnlu.errors import UsageError
+    from rnnlu.tasks.tag import TagTask
+    from rnnlu.tasks.tag.evaluate import evaluate_tags
+    from rnnlu.training.train import TrainOptions, train
+
+    # a model stopped early says O too readily: dev asks for a negative offset on O
+    result = train(TrainOptions(task="tag", scheme="ner", crf=True, calibrate=True, train=[str(tag_files[2])],
+                                dev=[str(tag_files[3])], out=str(tmp_path / "cal.safetensors"), hidden=16, embedding_dim=16,
+                                epochs=1, min_freq=1, patience=40, seed=1, dropout=0.0, word_dropout=0.0, lr=0.03,
+                                batch_size=4, threads=1))
+    cal, model = result.card["calibration"], Model.load(result.path)
+    outside = model.labels.index("O")
+    assert [i for i, x in enumerate(cal["offsets"]) if x] == [outside] and cal["offsets"][outside] < 0
+    assert cal["after"] > cal["before"]
+    task = TagTask("ner")   # the file alone (no decode-time option) gives the calibrated dev score
+    again = evaluate_tags(task, model, task.read_labelled(tag_files[3])).scores.get("span_f1")
+    assert again == pytest.approx(cal["after"], abs=1e-4) == pytest.approx(result.card["dev_metric"], abs=1e-4)
+    with pytest.raises(UsageError, match="--scheme ner or coin"):
+        train(TrainOptions(task="tag", scheme="pos", calibrate=True, train=[str(tag_files[0])], dev=[str(tag_files[1])],
+                           out=str(tmp_path / "p.safetensors"), epochs=1, threads=1))

@@ -1,6 +1,8 @@
 """Token-per-line files: CoNLL-U (Universal Dependencies) and ``token<TAB>tag`` (CoNLL / WNUT style).
 
-Both keep their own tokens. A blank line ends a sentence. In CoNLL-U the tag is the UPOS column;
+Both keep their own tokens. A blank line ends a sentence. CoNLL-2003-style files with more tab-separated
+columns (``token<TAB>...<TAB>tag``, as Tweebank's NER) take the first column as the token and the last
+as the tag; their ``-DOCSTART-`` lines are document breaks, not tokens. In CoNLL-U the tag is the UPOS column;
 comment lines (``# text = ...``) are read for the sentence's text, and multi-word token ranges
 (``3-4``) and empty nodes (``8.1``) are skipped, as UD's own evaluation does.
 """
@@ -47,6 +49,11 @@ def read_sentences(path: str | Path, need_tags: bool = True) -> Iterator[Sentenc
                 if line.startswith("# text ="):
                     text = line.split("=", 1)[1].strip()
                 continue
+            if line.startswith("-DOCSTART-"):
+                if tokens:
+                    yield Sentence(tokens, tags, start, text, spaces)
+                tokens, tags, spaces, text = [], [], [], None
+                continue
             cols = line.split("\t")
             if conllu is None:
                 conllu = len(cols) == 10
@@ -62,7 +69,7 @@ def read_sentences(path: str | Path, need_tags: bool = True) -> Iterator[Sentenc
             else:
                 if len(cols) == 1 and not need_tags:
                     token, tag = cols[0], ""
-                elif len(cols) != 2 and not (len(cols) > 2 and not need_tags):
+                elif len(cols) < 2 and need_tags:
                     raise RnnluError(f"{path}:{number}: expected `token<TAB>tag` (or 10 CoNLL-U columns), "
                                      f"found {len(cols)} column{'s' if len(cols) != 1 else ''}")
                 else:

@@ -43,7 +43,7 @@ def train(
     augment_negation_frames: Annotated[bool, typer.Option(help="Add negated copies inside short clauses ('it was not bad at all': positive).")] = False,
     augment_negated_claims: Annotated[bool, typer.Option(help="Add polar clauses under a negated 'think'/'say' ('i don't think the acting was superb': negative).")] = False,
     lr_decay: Annotated[float, typer.Option(help="Multiply the learning rate by this after each epoch without a better dev metric (1 = keep it).")] = 1.0,
-    calibrate: Annotated[bool, typer.Option(help="Fit per-label offsets on dev for the dev metric (e.g. macro-recall) and add them to the output bias.")] = False,
+    calibrate: Annotated[bool, typer.Option(help="Fit offsets on dev and add them to the output bias: sentiment, per label for the dev metric (e.g. macro-recall); tag (ner, coin), one for the outside tag, for span F1.")] = False,
     init_from: Annotated[Optional[Path], typer.Option(help="Start from a language model made by `rnnlu pretrain` (its vocabulary, word vectors and encoder); a fill-blank model's encoder serves too.")] = None,
     init_vocab: Annotated[int, typer.Option(help="tag, with --init-from: keep its N most frequent words and those the training data uses (0 = all); a smaller model file.")] = 0,
     balance: Annotated[bool, typer.Option(help="Weight the loss so every label counts alike (helps macro-recall).")] = False,
@@ -58,6 +58,7 @@ def train(
     distill: Annotated[Optional[float], typer.Option(help="With --teacher: share of the loss spent on matching the teachers, the rest on the labels (default 0.5).", show_default=False)] = None,
     scheme: Annotated[Optional[str], typer.Option(help="tag: pos | ner | coin (the tags the files hold).", show_default=False)] = None,
     crf: Annotated[bool, typer.Option("--crf", help="tag: learn tag-to-tag transition scores (a CRF) and decode with Viterbi.")] = False,
+    relabel: Annotated[Optional[list[str]], typer.Option("--relabel", help="tag: OLD=NEW maps a training corpus's tags onto the scheme's (BIO: entity types, e.g. PER=person); NEW '-' drops the sentences holding OLD. Repeatable; dev and test files are read as they are.")] = None,
 ):
     """Train a model and write it with its model card."""
     need_torch("train")
@@ -78,7 +79,7 @@ def train(
                         subword_buckets=subword_buckets, augment_lexicon=augment_lexicon, ema=ema,
                         augment_neutral=[str(p) for p in augment_neutral or []], neutral_sentences=neutral_sentences,
                         binary_is_polar=binary_is_polar,
-                        teachers=teacher or [], distill=distill, scheme=scheme, crf=crf)
+                        teachers=teacher or [], distill=distill, scheme=scheme, crf=crf, relabel=relabel or [])
     train_with_progress(run_training, opts, command=command_line())
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rnnlu.engine.modelfile import sha256_of
+from rnnlu.errors import UsageError
 
 
 @dataclass
@@ -66,6 +67,23 @@ def lm_provenance(path: str) -> dict:
         if lm.get("task") not in (None, "lm", "fill-blank"):   # a trained task model that training continued
             info.update(task=lm["task"], dev_metric=lm.get("dev_metric"))
     return info
+
+
+def continue_from(opts, start, cell: str, bidirectional: bool, labels: list[str]) -> dict:
+    """Sizes and weights of a trained model that training continues from (``--init-from`` a task model)."""
+    config, _, tensors = start
+    if (config.cell, config.bidirectional) != (cell, bidirectional):
+        raise UsageError(f"--init-from {opts.init_from} is a {'bi' if config.bidirectional else ''}{config.cell} model; "
+                         f"--arch {opts.arch} does not fit it")
+    if list(config.labels) != labels:
+        raise UsageError(f"--init-from {opts.init_from} answers {', '.join(config.labels)}; the training files hold "
+                         f"{', '.join(labels)}: they must be the same labels")
+    if opts.subword_buckets not in (0, config.subword_buckets):
+        raise UsageError(f"--init-from {opts.init_from} has {config.subword_buckets} subword buckets; leave out "
+                         "--subword-buckets or give that number")
+    opts.hidden, opts.embedding_dim, opts.layers = config.hidden_size, config.embedding_dim, config.layers
+    opts.subword_buckets, opts.pooling = config.subword_buckets, config.pooling
+    return dict(tensors)
 
 
 def card_markdown(card: dict) -> str:

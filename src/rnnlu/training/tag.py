@@ -31,7 +31,7 @@ from rnnlu.tasks.tag.evaluate import card_entry, evaluate_tags, score_tags
 from rnnlu.tasks.tag.task import TaggedData, TagTask
 
 # Options of `rnnlu train` that mean something for one label per text only.
-_TEXT_ONLY = {"calibrate": "--calibrate", "augment_negation": "--augment-negation", "augment_contrast": "--augment-contrast",
+_TEXT_ONLY = {"augment_negation": "--augment-negation", "augment_contrast": "--augment-contrast",
               "augment_negation_frames": "--augment-negation-frames", "augment_lexicon": "--augment-lexicon",
               "augment_neutral": "--augment-neutral", "augment_negated_claims": "--augment-negated-claims",
               "binary_is_polar": "--binary-is-polar",
@@ -51,13 +51,25 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         raise UsageError("`rnnlu train tag` needs --scheme pos, ner or coin")
     if opts.arch not in ARCHITECTURES:
         raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
+    if opts.calibrate and TagTask(opts.scheme or "pos").scheme.spans == "none":
+        raise UsageError("--calibrate for `train tag` fits the outside tag's offset for span F1; use it with "
+                         "--scheme ner or coin")
     if not opts.train or not opts.dev:
         raise UsageError("training needs at least one --train file and one --dev file")
     task = TagTask(opts.scheme)
     random.seed(opts.seed)
     np.random.seed(opts.seed)
 
-    train_sets = [task.read_labelled(p) for p in opts.train]
+    relabel = _relabel_map(opts.relabel)
+    start = None
+    if opts.init_from:  # a trained tagger of this scheme continues with all its weights; else an LM's encoder
+        from rnnlu.engine.lmfile import load_task_start
+
+        start = load_task_start(opts.init_from, "tag")
+        if start and (start[0].scheme, bool(start[0].crf)) != (task.scheme.name, bool(opts.crf)):
+            raise UsageError(f"--init-from {opts.init_from} tags {start[0].scheme}{' with a CRF' if start[0].crf else ''}; "
+                             f"give the same --scheme{' and --crf' if start[0].crf else ' without --crf'} to continue it")
+    train_sets = [task.read_labelled(p, relabel=relabel) for p in opts.train]
     dev_sets = [task.read_labelled(p) for p in opts.dev]
     labels = sorted({t for d in train_sets for tags in d.tags for t in tags})
     if len(labels) < 2:
@@ -66,7 +78,11 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
     all_tokens = [toks for d in train_sets for toks in d.tokens]
     keys = [[word_key(t) for t in toks] for toks in all_tokens]
     pretrained = None
-    if opts.init_from:  # word vectors and encoder from `rnnlu pretrain`; its shape is the language model's
+    if start:
+        from rnnlu.training.kit import continue_from
+
+        pretrained, vocab = continue_from(opts, start, cell, bidirectional, labels), start[1]
+    elif opts.init_from:  # word vectors and encoder from `rnnlu pretrain`; its shape is the language model's
         pretrained, vocab = _from_language_model(opts, cell, bidirectional, keys)
     else:
         vocab = Vocab.build(keys, max_size=opts.max_vocab, min_freq=opts.min_freq)
@@ -176,6 +192,12 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         extra["baseline"] = FrequentTagBaseline.fit(all_tokens, [t for d in train_sets for t in d.tags]).to_dict()
     Model(config, vocab, tensors, name=name, extra=extra).save(out_path)
     model = Model.load(out_path, name=name)  # score exactly what was written (fp16 weights)
+    calibration = None
+    if opts.calibrate:
+        calibration = fit_outside_offset(task, model, dev_sets)
+        tensors["head.bias"] = tensors["head.bias"] + np.asarray(calibration.offsets, dtype=tensors["head.bias"].dtype)
+        Model(config, vocab, tensors, name=name, extra=extra).save(out_path)
+        model = Model.load(out_path, name=name)
 
     def scored(path_or_data) -> dict:
         d = path_or_data if isinstance(path_or_data, TaggedData) else task.read_labelled(path_or_data)
@@ -206,8 +228,8 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         "excluded_overlap_with": [],
         "dev": [scored(d) for d in dev_sets],
         "test": [scored(p) for p in opts.test],
-        "dev_metric": round(best_metric, 4),
-        "calibration": None,
+        "dev_metric": calibration.after if calibration else round(best_metric, 4),
+        "calibration": asdict(calibration) if calibration else None,
         "epochs_run": len(history),
         "best_epoch": max(history, key=lambda h: h.dev).epoch,
         "seconds_per_epoch": round(float(np.mean([h.seconds for h in epochs_run])), 1),
@@ -251,6 +273,53 @@ def _from_language_model(opts, cell: str, bidirectional: bool, keys: list[list[s
     rows = rng.normal(0.0, float(table[2:].std()), (len(extra), table.shape[1])).astype(np.float32)
     tensors["embedding.weight"] = np.concatenate([table, rows])
     return tensors, vocab
+
+
+def fit_outside_offset(task: TagTask, model, dev_sets: list[TaggedData], low: float = -3.0, high: float = 1.0,
+                       step: float = 0.25):
+    """One offset on the outside tag's logit (O, or coin's U), chosen for the mean dev span F1.
+
+    A tagger trained on few entities says "outside" too readily (high precision, low recall); a
+    negative offset asks for more evidence before it does. Adding the offset to the head's bias is
+    exactly the same as adding it to that tag's log-probability before decoding (softmax's normaliser is
+    one constant per token), so the file keeps its format. Ties go to the smaller offset."""
+    from rnnlu.training.calibrate import Calibration
+
+    outside = model.labels.index(task.scheme.outside)
+    dev = [(list(model.tag_log_proba(d.tokens)), d.tags) for d in dev_sets]
+
+    def mean_f1(offset: float) -> float:
+        values = []
+        for log_probs, gold in dev:
+            predicted = []
+            for lp in log_probs:
+                lp = lp.astype(np.float64)
+                lp[:, outside] += offset
+                predicted.append([model.labels[i] for i in task.decode(model, lp)])
+            values.append(score_tags(task, gold, predicted).get("span_f1"))
+        return float(np.mean(values))
+
+    grid = sorted(np.round(np.arange(low, high + step / 2, step), 6), key=lambda x: (abs(x), x))
+    before = mean_f1(0.0)
+    best, best_value = 0.0, before
+    for offset in grid:
+        value = mean_f1(float(offset))
+        if value > best_value + 1e-12:
+            best, best_value = float(offset), value
+    offsets = [0.0] * len(model.labels)
+    offsets[outside] = best
+    return Calibration(offsets, round(before, 4), round(best_value, 4))
+
+
+def _relabel_map(pairs: list[str]) -> dict[str, str]:
+    """``--relabel OLD=NEW`` options as a dict; a malformed one is a usage error."""
+    mapping = {}
+    for pair in pairs:
+        old, sep, new = pair.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise UsageError(f"--relabel {pair!r}: write OLD=NEW (e.g. PER=person), or OLD=- to drop its sentences")
+        mapping[old.strip()] = new.strip()
+    return mapping
 
 
 def tag_card_lines(card: dict) -> str:

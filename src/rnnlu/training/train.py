@@ -32,7 +32,7 @@ from rnnlu.tasks.sentiment.augment import (contrast_examples, lexicon_examples, 
                                            negated_claim_examples, negation_frame_examples, neutral_examples)
 from rnnlu.training.calibrate import Calibration, DevScores, fit_label_offsets
 from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown, card_path_for,
-                                checkpoint_path_for, command_for, lm_provenance, pad, resolve_out, torch_threads)
+                                checkpoint_path_for, command_for, continue_from, lm_provenance, pad, resolve_out, torch_threads)
 
 
 NEUTRAL_ROLE = "neutral examples: its sentences that hold no opinion word (--augment-neutral)"
@@ -85,6 +85,7 @@ class TrainOptions:
     distill: float | None = None  # with teachers: share of the loss given to matching their answers (None: 0.5)
     scheme: str | None = None     # tag: pos | ner | coin
     crf: bool = False             # tag: a CRF over the tags (learned transitions, Viterbi decoding)
+    relabel: list[str] = field(default_factory=list)  # tag: "OLD=NEW" for the training files' tags (BIO: types); NEW "-" drops the sentence
 
 
 _CLI_NAMES = {"train": "--train", "dev": "--dev", "exclude": "--exclude", "test": "--test", "teachers": "--teacher",
@@ -231,23 +232,6 @@ def _spans(tokens: list[str], min_len: int) -> set[str]:
     return {" ".join(tokens[i:j]) for i in range(len(tokens)) for j in range(i + min_len, len(tokens) + 1)}
 
 
-def _continue_from(opts: TrainOptions, start, cell: str, bidirectional: bool, labels: list[str]) -> dict:
-    """Sizes and weights of a trained model that training continues from (``--init-from`` a task model)."""
-    config, _, tensors = start
-    if (config.cell, config.bidirectional) != (cell, bidirectional):
-        raise UsageError(f"--init-from {opts.init_from} is a {'bi' if config.bidirectional else ''}{config.cell} model; "
-                         f"--arch {opts.arch} does not fit it")
-    if list(config.labels) != labels:
-        raise UsageError(f"--init-from {opts.init_from} answers {', '.join(config.labels)}; the training files hold "
-                         f"{', '.join(labels)}: they must be the same labels")
-    if opts.subword_buckets not in (0, config.subword_buckets):
-        raise UsageError(f"--init-from {opts.init_from} has {config.subword_buckets} subword buckets; leave out "
-                         "--subword-buckets or give that number")
-    opts.hidden, opts.embedding_dim, opts.layers = config.hidden_size, config.embedding_dim, config.layers
-    opts.subword_buckets, opts.pooling = config.subword_buckets, config.pooling
-    return dict(tensors)
-
-
 def decontaminate(data: LabelledData, exclude: list[LabelledData], min_span: int = 4) -> tuple[LabelledData, int]:
     """Drop training texts that equal an excluded text, or are a span of 4+ tokens inside one.
 
@@ -309,8 +293,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         from rnnlu.training.tag import train_tagger
 
         return train_tagger(opts, on_epoch=on_epoch, on_batch=on_batch, command=command, on_note=on_note)
-    if opts.scheme or opts.crf or opts.init_vocab:
-        raise UsageError("--scheme, --crf and --init-vocab are for `rnnlu train tag`")
+    if opts.scheme or opts.crf or opts.init_vocab or opts.relabel:
+        raise UsageError("--scheme, --crf, --init-vocab and --relabel are for `rnnlu train tag`")
     if opts.arch not in ARCHITECTURES:
         raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
     if not opts.train or not opts.dev:
@@ -369,7 +353,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     all_tokens = [t for d in train_sets for t in d.tokens]
     pretrained = None
     if start:   # continue a trained model of this task: every weight, its vocabulary and sizes
-        pretrained = _continue_from(opts, start, cell, bidirectional, labels)
+        pretrained = continue_from(opts, start, cell, bidirectional, labels)
         vocab = start[1]
     elif encoder:
         lm_config, vocab, lm_tensors, _ = encoder

@@ -71,10 +71,17 @@ class TagTask(Task):
         self.scheme: Scheme = get_scheme(scheme)
 
     # ---- files -------------------------------------------------------------------------------------
-    def read_labelled(self, path: str | Path, **_) -> TaggedData:
-        """Sentences with their tags; a tag outside the scheme is an error naming its line."""
+    def read_labelled(self, path: str | Path, relabel: dict[str, str] | None = None, **_) -> TaggedData:
+        """Sentences with their tags; a tag outside the scheme is an error naming its line.
+
+        ``relabel`` maps another corpus's tags onto the scheme's (for BIO, its types: ``PER`` -> ``person``
+        turns ``B-PER`` into ``B-person``); a tag mapped to ``-`` drops every sentence that holds it."""
         texts, tokens, tags, rows = [], [], [], []
         for s in read_sentences(path):
+            if relabel:
+                s.tags = [self._relabel(t, relabel) for t in s.tags]
+                if "-" in s.tags:
+                    continue
             for i, tag in enumerate(s.tags):
                 if not self.scheme.valid(tag):
                     raise RnnluError(f"{path}:{_line_of(path, s, i)}: tag {tag!r} is not in the {self.scheme.name} "
@@ -86,6 +93,12 @@ class TagTask(Task):
         if not tokens:
             raise RnnluError(f"{path} holds no tagged sentences")
         return TaggedData(str(path), texts, tokens, tags, rows)
+
+    def _relabel(self, tag: str, mapping: dict[str, str]) -> str:
+        if self.scheme.spans == "bio" and tag[:2] in ("B-", "I-"):
+            new = mapping.get(tag[2:], tag[2:])
+            return "-" if new == "-" else f"{tag[:2]}{new}"
+        return mapping.get(tag, tag)
 
     # ---- answering ----------------------------------------------------------------------------------
     def crf_scores(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
