@@ -29,6 +29,7 @@ from rnnlu.errors import RnnluError, UsageError
 from rnnlu.tasks.tag.baseline import FrequentTagBaseline
 from rnnlu.tasks.tag.evaluate import card_entry, evaluate_tags, score_tags
 from rnnlu.tasks.tag.task import TaggedData, TagTask
+from rnnlu.training.calibrate import fit_outside_offset
 
 # Options of `rnnlu train` that mean something for one label per text only.
 _TEXT_ONLY = {"augment_negation": "--augment-negation", "augment_contrast": "--augment-contrast",
@@ -51,12 +52,12 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         raise UsageError("`rnnlu train tag` needs --scheme pos, ner or coin")
     if opts.arch not in ARCHITECTURES:
         raise UsageError(f"unknown architecture {opts.arch!r}; choose one of {', '.join(ARCHITECTURES)}")
-    if opts.calibrate and TagTask(opts.scheme or "pos").scheme.spans == "none":
-        raise UsageError("--calibrate for `train tag` fits the outside tag's offset for span F1; use it with "
-                         "--scheme ner or coin")
     if not opts.train or not opts.dev:
         raise UsageError("training needs at least one --train file and one --dev file")
     task = TagTask(opts.scheme)
+    if opts.calibrate and task.scheme.spans == "none":
+        raise UsageError("--calibrate for `train tag` fits the outside tag's offset for span F1; use it with "
+                         "--scheme ner or coin")
     random.seed(opts.seed)
     np.random.seed(opts.seed)
 
@@ -66,6 +67,8 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         from rnnlu.engine.lmfile import load_task_start
 
         start = load_task_start(opts.init_from, "tag")
+        if start and opts.init_vocab:
+            raise UsageError("--init-vocab trims a language model's vocabulary; a tagger continues with its own")
         if start and (start[0].scheme, bool(start[0].crf)) != (task.scheme.name, bool(opts.crf)):
             raise UsageError(f"--init-from {opts.init_from} tags {start[0].scheme}{' with a CRF' if start[0].crf else ''}; "
                              f"give the same --scheme{' and --crf' if start[0].crf else ' without --crf'} to continue it")
@@ -195,9 +198,10 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
     calibration = None
     if opts.calibrate:
         calibration = fit_outside_offset(task, model, dev_sets)
-        tensors["head.bias"] = tensors["head.bias"] + np.asarray(calibration.offsets, dtype=tensors["head.bias"].dtype)
-        Model(config, vocab, tensors, name=name, extra=extra).save(out_path)
-        model = Model.load(out_path, name=name)
+        if any(calibration.offsets):
+            tensors["head.bias"] = tensors["head.bias"] + np.asarray(calibration.offsets, dtype=tensors["head.bias"].dtype)
+            Model(config, vocab, tensors, name=name, extra=extra).save(out_path)
+            model = Model.load(out_path, name=name)
 
     def scored(path_or_data) -> dict:
         d = path_or_data if isinstance(path_or_data, TaggedData) else task.read_labelled(path_or_data)
@@ -273,42 +277,6 @@ def _from_language_model(opts, cell: str, bidirectional: bool, keys: list[list[s
     rows = rng.normal(0.0, float(table[2:].std()), (len(extra), table.shape[1])).astype(np.float32)
     tensors["embedding.weight"] = np.concatenate([table, rows])
     return tensors, vocab
-
-
-def fit_outside_offset(task: TagTask, model, dev_sets: list[TaggedData], low: float = -3.0, high: float = 1.0,
-                       step: float = 0.25):
-    """One offset on the outside tag's logit (O, or coin's U), chosen for the mean dev span F1.
-
-    A tagger trained on few entities says "outside" too readily (high precision, low recall); a
-    negative offset asks for more evidence before it does. Adding the offset to the head's bias is
-    exactly the same as adding it to that tag's log-probability before decoding (softmax's normaliser is
-    one constant per token), so the file keeps its format. Ties go to the smaller offset."""
-    from rnnlu.training.calibrate import Calibration
-
-    outside = model.labels.index(task.scheme.outside)
-    dev = [(list(model.tag_log_proba(d.tokens)), d.tags) for d in dev_sets]
-
-    def mean_f1(offset: float) -> float:
-        values = []
-        for log_probs, gold in dev:
-            predicted = []
-            for lp in log_probs:
-                lp = lp.astype(np.float64)
-                lp[:, outside] += offset
-                predicted.append([model.labels[i] for i in task.decode(model, lp)])
-            values.append(score_tags(task, gold, predicted).get("span_f1"))
-        return float(np.mean(values))
-
-    grid = sorted(np.round(np.arange(low, high + step / 2, step), 6), key=lambda x: (abs(x), x))
-    before = mean_f1(0.0)
-    best, best_value = 0.0, before
-    for offset in grid:
-        value = mean_f1(float(offset))
-        if value > best_value + 1e-12:
-            best, best_value = float(offset), value
-    offsets = [0.0] * len(model.labels)
-    offsets[outside] = best
-    return Calibration(offsets, round(before, 4), round(best_value, 4))
 
 
 def _relabel_map(pairs: list[str]) -> dict[str, str]:
