@@ -499,3 +499,99 @@ def test_items_are_grouped_by_an_attractor_count_only_where_the_name_ends_in_one
     assert _group(named("linzen2016_attr1")) == "1 attractor"
     assert _group(named("pp_attractor")) == "all"      # once "actor attractors"
     assert _group(named("")) == "all"
+
+
+# ---- word association (the topical prior for options) ---------------------------------------------------
+def _topic_cache(path: Path) -> Path:
+    """A corpus cache as `rnnlu pretrain` writes it: two topics whose words never meet."""
+    words = ["<pad>", "<unk>", "the", "a", "farmer", "milked", "cows", "barn", "hay", "doctor", "nurse",
+             "patient", "heart", "clinic", "trees"]
+    ids = {w: i for i, w in enumerate(words)}
+    rng = random.Random(0)
+    farm, clinic = ["farmer", "milked", "cows", "barn", "hay"], ["doctor", "nurse", "patient", "heart", "clinic"]
+    sentences = []
+    for n in range(400):
+        topic = farm if n % 2 else clinic
+        sentences.append([ids["the"]] + [ids[rng.choice(topic)] for _ in range(6)] + [ids["a"]])
+    sentences.append([ids["the"], ids["trees"], ids["a"]])
+    offsets = np.zeros(len(sentences) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(s) for s in sentences])
+    np.savez(path, key=np.array(json.dumps({"corpus": ["topics.txt"]})), ids=np.concatenate(sentences).astype(np.int32),
+             offsets=offsets, n_held=np.array(0), meta=np.array(json.dumps({"vocab": words})))
+    return path
+
+
+def test_association_table_learns_which_words_keep_company(tmp_path):
+    from rnnlu.tasks.fill_blank.association import WordAssociation
+    from rnnlu.tasks.fill_blank.build_association import build
+
+    card = build(_topic_cache(tmp_path / "c.npz"), tmp_path / "a.safetensors", vocab=15, skip=4, window=3, dims=2,
+                 weight=5)
+    table = WordAssociation.load(tmp_path / "a.safetensors")
+    assert card["words"] == 11 and "the" not in table.index and "farmer" in table.index   # top words skipped
+    farm = table.similarity(["cows"], ["the", "farmer", "milked", "the"])
+    clinic = table.similarity(["heart"], ["the", "farmer", "milked", "the"])
+    assert farm > 0.5 > clinic
+    assert table.similarity(["unheard"], ["farmer"]) is None and table.similarity(["cows"], ["the"]) is None
+    bonus = table.bonus([["cows"], ["heart"], ["unheard"]], ["farmer", "milked"])
+    assert bonus[0] > bonus[1] and bonus[2] == pytest.approx((bonus[0] + bonus[1]) / 2)   # unknown: the mean
+    assert table.bonus([["milked"], ["milkeds"]], ["farmer"]) is None   # forms of one word: grammar decides
+    from rnnlu.engine.blank import BlankModel
+
+    with pytest.raises(RnnluError, match="word-association table .* not a model"):
+        BlankModel.load(tmp_path / "a.safetensors")   # passed to --model by mistake: one clear line
+
+
+def test_forms_of_one_word():
+    from rnnlu.tasks.fill_blank.association import forms_of_one_word
+
+    assert forms_of_one_word(["hate", "hates"]) and forms_of_one_word(["Are", "is"])
+    assert forms_of_one_word(["tries", "try"]) and forms_of_one_word(["watches", "watch"])
+    assert not forms_of_one_word(["cows", "trees"]) and not forms_of_one_word(["hate", "hates", "hated"])
+
+
+def test_damaged_association_file_is_one_clear_error(tmp_path):
+    from rnnlu.engine.modelfile import save_tensors
+    from rnnlu.tasks.fill_blank.association import WordAssociation
+
+    save_tensors(tmp_path / "bad.safetensors", {"vectors": np.zeros((3, 2), dtype=np.int8),
+                                                "words": np.frombuffer(b"not zlib", dtype=np.uint8)},
+                 {"format": "rnnlu-association", "weight": 1.0})
+    with pytest.raises(RnnluError, match="damaged word-association file"):
+        WordAssociation.load(tmp_path / "bad.safetensors")
+
+
+def test_association_changes_topic_choices_not_agreement(blank_model):
+    """With the table, options are ranked by model + topic; number pairs are the model's alone."""
+    from rnnlu.engine.blank import BlankModel
+    from rnnlu.tasks.fill_blank.association import WordAssociation
+    from rnnlu.tasks.fill_blank.task import answer_one
+
+    model = BlankModel.load(blank_model[0])
+    item = parse_item("the dogs near the ___ (trees/houses) bark every day .")
+    words = ["trees", "houses", "dogs", "bark", "barks"]
+    chosen = {}
+    for dogs in ([1, 0], [0, 1]):   # the context word "dogs" keeps company with trees, then with houses
+        table = WordAssociation(words, np.array([[1, 0], [0, 1], dogs, [1, 1], [1, 1]], dtype=np.float32), weight=50.0)
+        a = answer_one(model, item, association=table)
+        p = {o["word"]: o["probability"] for o in a.options}
+        assert max(p.values()) > 0.99 and sum(p.values()) == pytest.approx(1.0)
+        chosen[tuple(dogs)] = a.answer
+    assert chosen == {(1, 0): "trees", (0, 1): "houses"}
+    pair = parse_item("the dogs near the trees ___ (bark/barks) every day .")
+    assert answer_one(model, pair, association=table).options == answer_one(model, pair).options
+
+
+def test_bundled_association_helps_the_msr_dev_file(run_cli):
+    """The bundled table is on by default; --no-association gives the model alone (MSR dev: 0.365)."""
+    from conftest import SHARED
+
+    msr = SHARED / "fillblank/msr/msr_scc_dev_half.tsv"
+    if not msr.exists():
+        pytest.skip("../shared/data is not here")
+    scores = {}
+    for flag in ([], ["--no-association"]):
+        r = run_cli("evaluate", "fill-blank", "--data", msr, *flag, "-f", "json")
+        assert r.returncode == 0, r.stderr
+        scores[bool(flag)] = json.loads(r.stdout)["metrics"]["accuracy"]
+    assert scores[False] > scores[True] + 0.05

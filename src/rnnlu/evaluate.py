@@ -48,13 +48,14 @@ class Evaluation:
 
 
 def evaluate(task_name: str, data_path: str | Path, model: str | None = None, compare: bool = False,
-             scheme: str | None = None, only_labels: list[str] | None = None):
+             scheme: str | None = None, only_labels: list[str] | None = None, association: bool = True):
     """An :class:`Evaluation` (a :class:`~rnnlu.tasks.tag.evaluate.TagEvaluation` for tag, a
     :class:`~rnnlu.tasks.fill_blank.task.BlankEvaluation` for fill-blank). Each has ``to_dict()`` (the JSON
     output), ``report()`` (what the terminal shows) and ``errors`` (the rows it got wrong).
 
     ``only_labels`` (sentiment): score the rows with these gold labels only, answering among them, as
-    for a file that holds no others (e.g. the 359 polar tweets of Sentiment140's test file)."""
+    for a file that holds no others (e.g. the 359 polar tweets of Sentiment140's test file).
+    ``association`` (fill-blank): score options with the word-association table too (the default)."""
     if only_labels and task_name != "sentiment":
         from rnnlu.errors import UsageError
 
@@ -66,7 +67,7 @@ def evaluate(task_name: str, data_path: str | Path, model: str | None = None, co
             from rnnlu.errors import UsageError
 
             raise UsageError("--scheme is for `rnnlu evaluate tag`")
-        return evaluate_file(data_path, model=model, compare=compare)
+        return evaluate_file(data_path, model=model, compare=compare, association=association)
     if task_name == "tag":
         from rnnlu.tasks.tag.evaluate import evaluate_tags
         from rnnlu.tasks.tag.task import TagTask, check_scheme

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from rnnlu.cli.app import app
-from rnnlu.cli.options import (ColumnOption, CsvOption, FieldOption, FormatOption, JsonlOption, MaxCharsOption,
+from rnnlu.cli.options import (AssociationOption, ColumnOption, CsvOption, FieldOption, FormatOption, JsonlOption, MaxCharsOption,
                                ModelOption, OutputOption, SentenceColumnOption, SentenceFieldOption, WorkersOption,
                                check_workers, compare_option, open_input, output_format, texts_argument)
 from rnnlu.errors import RnnluError, UsageError
@@ -108,6 +108,7 @@ def fill_blank(
     output: OutputOption = None,
     max_chars: MaxCharsOption = 100_000,
     workers: WorkersOption = None,
+    association: AssociationOption = True,
 ):
     """Fill the blank: pick among options by reading both sides of the blank.
 
@@ -129,7 +130,7 @@ def fill_blank(
     if texts and len(texts) == 1:  # one sentence: a bad one is a usage error (exit 2), not a skipped line
         parse_item(texts[0], opts)
     run = run_fill_blank(source, model=model, compare=compare, options=opts, options_field=options_column, top_k=top,
-                         workers=workers)
+                         workers=workers, association=association)
     write_answers(run, source, fmt, output, presenter)
     if bad := run.bad:
         raise RnnluError(f"{bad} input line{'s' if bad > 1 else ''} could not be read (reported above); the rest were answered")

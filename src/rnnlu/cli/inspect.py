@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from rnnlu.cli.app import app
-from rnnlu.cli.options import ReportFormatOption, SchemeOption, report_format
+from rnnlu.cli.options import AssociationOption, ReportFormatOption, SchemeOption, report_format
 from rnnlu.errors import UsageError
 
 DefaultModelOption = Annotated[Optional[str], typer.Option("--model", "-m", help="Model name or .safetensors path (default: the bundled default).")]
@@ -40,6 +40,7 @@ def evaluate(
     errors: Annotated[Optional[Path], typer.Option(help="Write the misclassified rows to this file (.csv, .tsv, .jsonl or .json).")] = None,
     scheme: SchemeOption = None,
     only_labels: Annotated[Optional[str], typer.Option("--only-labels", help="sentiment: score only the rows with these gold labels, comma-separated, answering among them (e.g. positive,negative).", show_default=False)] = None,
+    association: AssociationOption = True,
 ):
     """Score a model on a labelled file: accuracy, macro-F1, macro-recall, per class, confusion matrix (tag: token accuracy, per-tag, exact spans; fill-blank: accuracy per attractor count)."""
     from rnnlu.evaluate import evaluate as run_evaluation
@@ -48,7 +49,8 @@ def evaluate(
 
     report_format(fmt)
     only = [label.strip() for label in only_labels.split(",") if label.strip()] if only_labels else None
-    result = run_evaluation(task, data, model=model, compare=compare, scheme=scheme, only_labels=only)
+    result = run_evaluation(task, data, model=model, compare=compare, scheme=scheme, only_labels=only,
+                            association=association)
     if errors:
         write_rows(result.errors, errors)
     show_evaluation(result, fmt)

@@ -28,6 +28,7 @@ OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help="Wr
 MaxCharsOption = Annotated[int, typer.Option(help="Refuse texts longer than this many characters.")]
 ReportFormatOption = Annotated[str, typer.Option("--format", "-f", help="table | json")]
 WorkersOption = Annotated[Optional[int], typer.Option(help="Processes answering side by side on inputs of more than 1,024 texts (sentiment), 512 (tag), 256 (fill-blank). Default: one per idle core; 1: this process only. Same answers, same order.", show_default=False)]
+AssociationOption = Annotated[bool, typer.Option("--association/--no-association", help="fill-blank: also score options by the sentence's topic (the bundled word-association table); never between forms of one word (hate/hates).")]
 SchemeOption = Annotated[Optional[str], typer.Option(help="tag: pos | ner | coin (default: the --model's own).", show_default=False)]
 
 

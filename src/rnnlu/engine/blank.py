@@ -89,10 +89,13 @@ class BlankModel:
 
         tensors, meta = load_tensors(path, keep_half=frozenset({"embedding.weight"}))
         config = meta.get("config") if isinstance(meta.get("config"), dict) else {}
+        if meta.get("format") == "rnnlu-association":
+            raise RnnluError(f"{path} is the word-association table that fill-blank reads beside its model "
+                             "(on by default), not a model; pass a fill-blank model file to --model")
         if meta.get("format") != "rnnlu" or config.get("head") != "blank":
-            task = config.get("task") if isinstance(config.get("task"), str) else "another task"
-            raise RnnluError(f"{path} is a {task} model, not a fill-blank model; "
-                             f"{_command_for(task)}")
+            task = config.get("task") if isinstance(config.get("task"), str) else None
+            raise RnnluError(f"{path} is {f'a {task} model' if task else 'a model of another task'}, "
+                             f"not a fill-blank model; {_command_for(task)}")
         config = check_model_file(path, meta, tensors, encoder_only=True)  # vectors and recurrent layers fit, no NaN
         _check_answer_side(path, config, meta, tensors)
         try:

@@ -36,13 +36,15 @@ def load_fill_blank_model(name_or_path: str | None = None):
 
 def run_fill_blank(source: Source, model: str | None = None, compare: bool = False, options: list[str] | None = None,
                    options_field: str | None = None, top_k: int = 5, on_bad=None,
-                   workers: int | None = 1) -> FillBlankRun:
+                   workers: int | None = 1, association: bool = True) -> FillBlankRun:
     """Answer every record of ``source``; a record that is not a blank item is passed to ``on_bad``
-    (line, message) and skipped, so one bad line never stops a batch."""
-    from rnnlu.tasks.fill_blank.task import answer, load_baseline
+    (line, message) and skipped, so one bad line never stops a batch. ``association``: options are
+    also scored by the sentence's topic (the bundled word-association table), except number pairs."""
+    from rnnlu.tasks.fill_blank.task import answer, load_association, load_baseline
 
     loaded = load_fill_blank_model(model)
     baseline = load_baseline() if compare else None
+    table = load_association() if association else None
     run = FillBlankRun(loaded.name, compare, result_columns(compare))
     report = on_bad or (lambda line, msg: print(f"rnnlu: {msg}", file=sys.stderr))
 
@@ -71,7 +73,7 @@ def run_fill_blank(source: Source, model: str | None = None, compare: bool = Fal
             yield item
 
     def answers():
-        for a in answer(loaded, items(), baseline, top_k, workers=workers):
+        for a in answer(loaded, items(), baseline, top_k, workers=workers, association=table):
             run.total += 1
             if a.baseline is not None:
                 run.agree += a.baseline.answer == a.answer
@@ -81,12 +83,13 @@ def run_fill_blank(source: Source, model: str | None = None, compare: bool = Fal
     return run
 
 
-def evaluate_file(path, model: str | None = None, compare: bool = False):
+def evaluate_file(path, model: str | None = None, compare: bool = False, association: bool = True):
     """Accuracy on a labelled blank file (and the baseline's with ``compare``), per item group too."""
     from rnnlu.tasks.fill_blank.items import read_items
-    from rnnlu.tasks.fill_blank.task import BlankEvaluation, evaluate, load_baseline
+    from rnnlu.tasks.fill_blank.task import BlankEvaluation, evaluate, load_association, load_baseline
 
     loaded = load_fill_blank_model(model)
-    result = evaluate(loaded, read_items(path), load_baseline() if compare else None)
+    result = evaluate(loaded, read_items(path), load_baseline() if compare else None,
+                      load_association() if association else None)
     return BlankEvaluation(str(path), loaded.name, result["metrics"], result["per_group"], result["errors"],
                            result["per_left_words"])

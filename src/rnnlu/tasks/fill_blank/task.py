@@ -8,14 +8,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from rnnlu.engine.blank import BlankModel
 from rnnlu.engine.tokenize import tokenize
 from rnnlu.errors import RnnluError
 from rnnlu.metrics import Report
+from rnnlu.tasks.fill_blank.association import WordAssociation
 from rnnlu.tasks.fill_blank.baseline import BaselineAnswer, NgramBaseline
 from rnnlu.tasks.fill_blank.items import BlankItem
 
 BASELINE_FILE = "fill-blank-ngram.counts"
+ASSOCIATION_FILE = "fill-blank-association.safetensors"
 
 
 @dataclass
@@ -72,13 +76,34 @@ def load_baseline(path: str | Path | None = None) -> NgramBaseline:
     return NgramBaseline.load(path)
 
 
+def load_association(path: str | Path | None = None) -> WordAssociation | None:
+    """The bundled word-association table (or a file of one); None where the bundled one is absent."""
+    from rnnlu.registry import bundled_dir
+
+    bundled = path is None
+    path = Path(path) if path else bundled_dir() / ASSOCIATION_FILE
+    if not path.is_file():
+        if bundled:
+            return None
+        raise RnnluError(f"no word-association table at {path}; build one with "
+                         "`python -m rnnlu.tasks.fill_blank.build_association`")
+    if bundled:
+        from rnnlu.registry import ModelEntry, verify_bundled
+
+        verify_bundled(ModelEntry(ASSOCIATION_FILE, path, {}, True))
+    return WordAssociation.load(path)
+
+
 def split_tokens(item: BlankItem) -> tuple[list[str], list[str]]:
     return tokenize(item.left), tokenize(item.right)
 
 
 def answer(model: BlankModel, items: Iterable[BlankItem], baseline: NgramBaseline | None = None,
-           top_k: int = 5, workers: int | None = 1, chunk: int = 256) -> Iterator[BlankAnswer]:
+           top_k: int = 5, workers: int | None = 1, chunk: int = 256,
+           association: WordAssociation | None = None) -> Iterator[BlankAnswer]:
     """One answer per item: the options' probabilities (normalised over the options), or the top words.
+    With ``association``, options are scored by the model and the sentence's topic together (see
+    :mod:`rnnlu.tasks.fill_blank.association`).
 
     ``workers``: processes answering chunks of ``chunk`` items side by side for big inputs (None: one
     per idle core; see rnnlu.parallel). The same answers, in input order."""
@@ -86,20 +111,26 @@ def answer(model: BlankModel, items: Iterable[BlankItem], baseline: NgramBaselin
     from rnnlu.tasks.base import batched
 
     def answer_chunk(batch: list[BlankItem]) -> list[BlankAnswer]:
-        return [answer_one(model, item, baseline, top_k) for item in batch]
+        return [answer_one(model, item, baseline, top_k, association) for item in batch]
 
     for _, answers in ordered_map(answer_chunk, batched(items, chunk), workers):
         yield from answers
 
 
 def answer_one(model: BlankModel, item: BlankItem, baseline: NgramBaseline | None = None,
-               top_k: int = 5) -> BlankAnswer:
+               top_k: int = 5, association: WordAssociation | None = None) -> BlankAnswer:
     left, right = split_tokens(item)
     if item.options:
         option_tokens = [tokenize(o) or [o] for o in item.options]
         scores = model.score_options(left, right, option_tokens)
-        ranked = sorted(zip(item.options, scores), key=lambda p: -p[1].probability)
-        options = [{"word": word, "probability": s.probability, "known": s.known} for word, s in ranked]
+        probabilities = [s.probability for s in scores]
+        bonus = association.bonus(option_tokens, left + right) if association is not None else None
+        if bonus is not None:
+            total = np.array([s.log_prob + b for s, b in zip(scores, bonus)])
+            probabilities = np.exp(total - total.max())
+            probabilities = (probabilities / probabilities.sum()).tolist()
+        ranked = sorted(zip(item.options, scores, probabilities), key=lambda p: -p[2])
+        options = [{"word": word, "probability": p, "known": s.known} for word, s, p in ranked]
         unknown = [word for word, s in zip(item.options, scores) if not s.known]
         base = baseline.answer(left, right, [" ".join(t) for t in option_tokens]) if baseline else None
         if base is not None:  # report it in the user's spelling
@@ -111,7 +142,8 @@ def answer_one(model: BlankModel, item: BlankItem, baseline: NgramBaseline | Non
     return BlankAnswer(item, top[0][0], options, model.name, False, base)
 
 
-def evaluate(model: BlankModel, items: list[BlankItem], baseline: NgramBaseline | None = None) -> dict:
+def evaluate(model: BlankModel, items: list[BlankItem], baseline: NgramBaseline | None = None,
+             association: WordAssociation | None = None) -> dict:
     """Accuracy of the model (and the baseline) overall and per item group (e.g. attractor count)."""
     if not items:
         raise RnnluError("no items to score")
@@ -121,7 +153,7 @@ def evaluate(model: BlankModel, items: list[BlankItem], baseline: NgramBaseline 
     by_left: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     right = base_right = 0
     errors = []
-    for a in answer(model, items, baseline):
+    for a in answer(model, items, baseline, association=association):
         ok = a.answer.lower() == a.item.answer.lower()
         b_ok = a.baseline is not None and a.baseline.answer.lower() == a.item.answer.lower()
         right += ok
