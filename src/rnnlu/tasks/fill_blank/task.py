@@ -63,35 +63,28 @@ class BlankAnswer:
 
 def load_baseline(path: str | Path | None = None) -> NgramBaseline:
     """The bundled n-gram counts (or a file of them)."""
-    from rnnlu.registry import bundled_dir
-
-    bundled = path is None
-    path = Path(path) if path else bundled_dir() / BASELINE_FILE
-    if not path.is_file():
-        raise RnnluError(f"no n-gram counts at {path}; build them with `python -m rnnlu.tasks.fill_blank.build_baseline`")
-    if bundled:
-        from rnnlu.registry import ModelEntry, verify_bundled
-
-        verify_bundled(ModelEntry(BASELINE_FILE, path, {}, True))
-    return NgramBaseline.load(path)
+    found = _side_file(path, BASELINE_FILE, "n-gram counts", "build_baseline", required=True)
+    return NgramBaseline.load(found)
 
 
 def load_association(path: str | Path | None = None) -> WordAssociation | None:
     """The bundled word-association table (or a file of one); None where the bundled one is absent."""
-    from rnnlu.registry import bundled_dir
+    found = _side_file(path, ASSOCIATION_FILE, "word-association table", "build_association", required=path is not None)
+    return WordAssociation.load(found) if found else None
 
-    bundled = path is None
-    path = Path(path) if path else bundled_dir() / ASSOCIATION_FILE
-    if not path.is_file():
-        if bundled:
+
+def _side_file(path: str | Path | None, bundled_name: str, what: str, builder: str, required: bool) -> Path | None:
+    """A file the fill-blank task reads beside its model: the given one, or the bundled one (checksum checked)."""
+    from rnnlu.registry import ModelEntry, bundled_dir, verify_bundled
+
+    found = Path(path) if path else bundled_dir() / bundled_name
+    if not found.is_file():
+        if not required:
             return None
-        raise RnnluError(f"no word-association table at {path}; build one with "
-                         "`python -m rnnlu.tasks.fill_blank.build_association`")
-    if bundled:
-        from rnnlu.registry import ModelEntry, verify_bundled
-
-        verify_bundled(ModelEntry(ASSOCIATION_FILE, path, {}, True))
-    return WordAssociation.load(path)
+        raise RnnluError(f"no {what} at {found}; make it with `python -m rnnlu.tasks.fill_blank.{builder}`")
+    if path is None:
+        verify_bundled(ModelEntry(bundled_name, found, {}, True))
+    return found
 
 
 def split_tokens(item: BlankItem) -> tuple[list[str], list[str]]:
