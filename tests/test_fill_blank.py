@@ -580,6 +580,12 @@ def test_association_changes_topic_choices_not_agreement(blank_model):
     assert chosen == {(1, 0): "trees", (0, 1): "houses"}
     pair = parse_item("the dogs near the trees ___ (bark/barks) every day .")
     assert answer_one(model, pair, association=table).options == answer_one(model, pair).options
+    from rnnlu.explain import explain_blank   # explain keeps the model's own numbers and names the combined answer
+
+    ex = explain_blank(model, "the dogs near the ___ (trees/houses) bark every day .", association=table)
+    assert ex.with_topic["answer"] == "houses" and ex.to_dict()["with_association"] == ex.with_topic
+    assert ex.options == explain_blank(model, "the dogs near the ___ (trees/houses) bark every day .").options
+    assert explain_blank(model, "the dogs near the trees ___ (bark/barks) every day .", association=table).with_topic is None
 
 
 def test_bundled_association_helps_the_msr_dev_file(run_cli):

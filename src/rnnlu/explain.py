@@ -226,17 +226,23 @@ class BlankExplanation:
     answer: str
     options: list[dict]
     words: list[BlankWord]
+    with_topic: dict | None = None    # `rnnlu fill-blank`'s answer, the association table's topic added
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "model": self.model, "architecture": self.architecture, "cell": self.cell,
-                "task": "fill-blank", "answer": self.answer, "options": self.options,
-                "tokens": [w.to_dict() for w in self.words]}
+        out = {"text": self.text, "model": self.model, "architecture": self.architecture, "cell": self.cell,
+               "task": "fill-blank", "answer": self.answer, "options": self.options,
+               "tokens": [w.to_dict() for w in self.words]}
+        if self.with_topic:
+            out["with_association"] = self.with_topic
+        return out
 
 
-def explain_blank(model, text: str, max_tokens: int = MAX_TOKENS) -> BlankExplanation:
+def explain_blank(model, text: str, max_tokens: int = MAX_TOKENS, association=None) -> BlankExplanation:
     """For a sentence with ``___`` (and options): how much each word rewrote the memory that carries it
     to the blank (forward pass left of it, backward pass right of it), the share of units that kept
-    their memory there, and how much leaving the word out moves the answer's probability."""
+    their memory there, and how much leaving the word out moves the answer's probability. All of it
+    is the model's own; with ``association`` (a WordAssociation), the answer `rnnlu fill-blank` gives
+    once the sentence's topic is added is reported beside it."""
     from rnnlu.tasks.fill_blank.items import parse_item
 
     item = parse_item(text)
@@ -276,5 +282,14 @@ def explain_blank(model, text: str, max_tokens: int = MAX_TOKENS) -> BlankExplan
             continue
         without = model.score_options(l2, r2, options)
         w.contribution = scores[best].probability - without[best].probability
+    with_topic = None
+    bonus = association.bonus(options, left + right) if association is not None and item.options else None
+    if bonus is not None:
+        from rnnlu.tasks.fill_blank.association import combined_probabilities
+
+        p = combined_probabilities([s.log_prob for s in scores], bonus)
+        with_topic = {"answer": scores[int(np.argmax(p))].word,
+                      "options": [{"word": s.word, "probability": q} for s, q in zip(scores, p)]}
     return BlankExplanation(item.text, model.name, model.config.describe(), model.config.cell,
-                            scores[best].word, [{"word": s.word, "probability": s.probability} for s in scores], words)
+                            scores[best].word, [{"word": s.word, "probability": s.probability} for s in scores], words,
+                            with_topic)

@@ -102,7 +102,10 @@ def explain(
         from rnnlu.render.blank import show_blank_explanation
         from rnnlu.tasks.fill_blank.run import load_fill_blank_model
 
-        show_blank_explanation(explain_blank(load_fill_blank_model(model), text), fmt, svg=svg, html=html)
+        from rnnlu.tasks.fill_blank.task import load_association
+
+        show_blank_explanation(explain_blank(load_fill_blank_model(model), text, association=load_association()),
+                               fmt, svg=svg, html=html)
         return
     get_task(task)  # an unknown task is a usage error, before any model is looked for
     show_explanation(explain_text(load_model(model, task=task), text), fmt, svg=svg, html=html)

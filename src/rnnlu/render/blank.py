@@ -68,7 +68,11 @@ def show_blank_explanation(ex, fmt: str, svg: Path | None = None, html: Path | N
 
     gate = {"gru": "update z", "lstm": "forget f"}.get(ex.cell, "")
     opts = "  ".join(f"{escape(o['word'])} {o['probability']:.3f}" for o in ex.options)
-    table = Table(title=f"fill-blank · {ex.model} ({ex.architecture}) · answer [bold]{escape(ex.answer)}[/]  ({opts})",
+    title = f"fill-blank · {ex.model} ({ex.architecture}) · answer [bold]{escape(ex.answer)}[/]  ({opts})"
+    if ex.with_topic:
+        topic = "  ".join(f"{escape(o['word'])} {o['probability']:.3f}" for o in ex.with_topic["options"])
+        title += f" · with the topic table (as `rnnlu fill-blank` answers): [bold]{escape(ex.with_topic['answer'])}[/]  ({topic})"
+    table = Table(title=title,
                   title_justify="left")
     for col, just in (("word", "left"), ("read by", "left"), ("memory rewritten", "right"),
                       (f"units kept ({gate} > 0.9)" if gate else "units kept", "right"),

@@ -93,3 +93,10 @@ class WordAssociation:
             return None
         fill = sum(known) / len(known)
         return [self.weight * (fill if s is None else s) for s in sims]
+
+
+def combined_probabilities(log_probs: list[float], bonus: list[float]) -> list[float]:
+    """The options' probabilities under log P_model + bonus, renormalised over the options."""
+    total = np.asarray(log_probs, dtype=np.float64) + np.asarray(bonus, dtype=np.float64)
+    p = np.exp(total - total.max())
+    return (p / p.sum()).tolist()

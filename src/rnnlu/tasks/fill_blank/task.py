@@ -8,13 +8,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from rnnlu.engine.blank import BlankModel
 from rnnlu.engine.tokenize import tokenize
 from rnnlu.errors import RnnluError
 from rnnlu.metrics import Report
-from rnnlu.tasks.fill_blank.association import WordAssociation
+from rnnlu.tasks.fill_blank.association import WordAssociation, combined_probabilities
 from rnnlu.tasks.fill_blank.baseline import BaselineAnswer, NgramBaseline
 from rnnlu.tasks.fill_blank.items import BlankItem
 
@@ -119,9 +117,7 @@ def answer_one(model: BlankModel, item: BlankItem, baseline: NgramBaseline | Non
         probabilities = [s.probability for s in scores]
         bonus = association.bonus(option_tokens, left + right) if association is not None else None
         if bonus is not None:
-            total = np.array([s.log_prob + b for s, b in zip(scores, bonus)])
-            probabilities = np.exp(total - total.max())
-            probabilities = (probabilities / probabilities.sum()).tolist()
+            probabilities = combined_probabilities([s.log_prob for s in scores], bonus)
         ranked = sorted(zip(item.options, scores, probabilities), key=lambda p: -p[2])
         options = [{"word": word, "probability": p, "known": s.known} for word, s, p in ranked]
         unknown = [word for word, s in zip(item.options, scores) if not s.known]
