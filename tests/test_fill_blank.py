@@ -522,6 +522,7 @@ def _topic_cache(path: Path) -> Path:
 
 
 def test_association_table_learns_which_words_keep_company(tmp_path):
+    from rnnlu.engine.blank import BlankModel
     from rnnlu.tasks.fill_blank.association import WordAssociation
     from rnnlu.tasks.fill_blank.build_association import build
 
@@ -536,8 +537,6 @@ def test_association_table_learns_which_words_keep_company(tmp_path):
     bonus = table.bonus([["cows"], ["heart"], ["unheard"]], ["farmer", "milked"])
     assert bonus[0] > bonus[1] and bonus[2] == pytest.approx((bonus[0] + bonus[1]) / 2)   # unknown: the mean
     assert table.bonus([["milked"], ["milkeds"]], ["farmer"]) is None   # forms of one word: grammar decides
-    from rnnlu.engine.blank import BlankModel
-
     with pytest.raises(RnnluError, match="word-association table .* not a model"):
         BlankModel.load(tmp_path / "a.safetensors")   # passed to --model by mistake: one clear line
 
@@ -564,6 +563,7 @@ def test_damaged_association_file_is_one_clear_error(tmp_path):
 def test_association_changes_topic_choices_not_agreement(blank_model):
     """With the table, options are ranked by model + topic; number pairs are the model's alone."""
     from rnnlu.engine.blank import BlankModel
+    from rnnlu.explain import explain_blank
     from rnnlu.tasks.fill_blank.association import WordAssociation
     from rnnlu.tasks.fill_blank.task import answer_one
 
@@ -580,8 +580,7 @@ def test_association_changes_topic_choices_not_agreement(blank_model):
     assert chosen == {(1, 0): "trees", (0, 1): "houses"}
     pair = parse_item("the dogs near the trees ___ (bark/barks) every day .")
     assert answer_one(model, pair, association=table).options == answer_one(model, pair).options
-    from rnnlu.explain import explain_blank   # explain keeps the model's own numbers and names the combined answer
-
+    # explain keeps the model's own numbers and names the combined answer beside them
     ex = explain_blank(model, "the dogs near the ___ (trees/houses) bark every day .", association=table)
     assert ex.with_topic["answer"] == "houses" and ex.to_dict()["with_association"] == ex.with_topic
     assert ex.options == explain_blank(model, "the dogs near the ___ (trees/houses) bark every day .").options
