@@ -283,11 +283,8 @@ def explain_blank(model, text: str, max_tokens: int = MAX_TOKENS, association=No
         without = model.score_options(l2, r2, options)
         w.contribution = scores[best].probability - without[best].probability
     with_topic = None
-    bonus = association.bonus(options, left + right) if association is not None and item.options else None
-    if bonus is not None:
-        from rnnlu.tasks.fill_blank.association import combined_probabilities
-
-        p = combined_probabilities([s.log_prob for s in scores], bonus)
+    p = association.rescore(options, left + right, [s.log_prob for s in scores]) if association and item.options else None
+    if p is not None:
         with_topic = {"answer": scores[int(np.argmax(p))].word,
                       "options": [{"word": s.word, "probability": q} for s, q in zip(scores, p)]}
     return BlankExplanation(item.text, model.name, model.config.describe(), model.config.cell,

@@ -94,9 +94,11 @@ class WordAssociation:
         fill = sum(known) / len(known)
         return [self.weight * (fill if s is None else s) for s in sims]
 
-
-def combined_probabilities(log_probs: list[float], bonus: list[float]) -> list[float]:
-    """The options' probabilities under log P_model + bonus, renormalised over the options."""
-    total = np.asarray(log_probs, dtype=np.float64) + np.asarray(bonus, dtype=np.float64)
-    p = np.exp(total - total.max())
-    return (p / p.sum()).tolist()
+    def rescore(self, options: list[list[str]], context: list[str], log_probs: list[float]) -> list[float] | None:
+        """The options' probabilities under log P_model + bonus, renormalised over them; None where no bonus applies."""
+        bonus = self.bonus(options, context)
+        if bonus is None:
+            return None
+        total = np.asarray(log_probs, dtype=np.float64) + np.asarray(bonus, dtype=np.float64)
+        p = np.exp(total - total.max())
+        return (p / p.sum()).tolist()

@@ -12,7 +12,7 @@ from rnnlu.engine.blank import BlankModel
 from rnnlu.engine.tokenize import tokenize
 from rnnlu.errors import RnnluError
 from rnnlu.metrics import Report
-from rnnlu.tasks.fill_blank.association import WordAssociation, combined_probabilities
+from rnnlu.tasks.fill_blank.association import WordAssociation
 from rnnlu.tasks.fill_blank.baseline import BaselineAnswer, NgramBaseline
 from rnnlu.tasks.fill_blank.items import BlankItem
 
@@ -114,10 +114,8 @@ def answer_one(model: BlankModel, item: BlankItem, baseline: NgramBaseline | Non
     if item.options:
         option_tokens = [tokenize(o) or [o] for o in item.options]
         scores = model.score_options(left, right, option_tokens)
-        probabilities = [s.probability for s in scores]
-        bonus = association.bonus(option_tokens, left + right) if association is not None else None
-        if bonus is not None:
-            probabilities = combined_probabilities([s.log_prob for s in scores], bonus)
+        rescored = association.rescore(option_tokens, left + right, [s.log_prob for s in scores]) if association else None
+        probabilities = rescored or [s.probability for s in scores]
         ranked = sorted(zip(item.options, scores, probabilities), key=lambda p: -p[2])
         options = [{"word": word, "probability": p, "known": s.known} for word, s, p in ranked]
         unknown = [word for word, s in zip(item.options, scores) if not s.known]
