@@ -549,6 +549,18 @@ def test_forms_of_one_word():
     assert not forms_of_one_word(["cows", "trees"]) and not forms_of_one_word(["hate", "hates", "hated"])
 
 
+def test_forms_of_one_word_irregular_number_pairs():
+    """Pronouns, determiners, irregular plurals and negated auxiliaries that differ by number are grammar's
+    choice too (the topic prior stays out), as options arrive: written or tokenized ("is n't")."""
+    from rnnlu.tasks.fill_blank.association import forms_of_one_word
+
+    for pair in (["himself", "themselves"], ["These", "this"], ["child", "children"], ["woman", "women"],
+                 ["leaf", "leaves"], ["wife", "wives"], ["isn't", "aren't"], ["does n't", "do n't"]):
+        assert forms_of_one_word(pair), pair
+    for pair in (["is", "aren't"], ["can't", "cannot"], ["man", "woman"], ["himself", "herself"], ["leaf", "loaves"]):
+        assert not forms_of_one_word(pair), pair
+
+
 def test_damaged_association_file_is_one_clear_error(tmp_path):
     from rnnlu.engine.modelfile import save_tensors
     from rnnlu.tasks.fill_blank.association import WordAssociation

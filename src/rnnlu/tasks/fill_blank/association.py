@@ -26,17 +26,37 @@ from rnnlu.errors import RnnluError
 
 FORMAT = "rnnlu-association"
 SCALE = 127.0   # vectors are unit length, stored as round(127 * v) in int8
-_IRREGULAR = {frozenset(p) for p in (("is", "are"), ("was", "were"), ("has", "have"), ("does", "do"),
-                                     ("am", "are"), ("am", "is"))}
+_IRREGULAR = {frozenset(p) for p in (
+    ("is", "are"), ("was", "were"), ("has", "have"), ("does", "do"), ("am", "are"), ("am", "is"),
+    # pronouns and determiners that differ by number
+    ("himself", "themselves"), ("herself", "themselves"), ("itself", "themselves"), ("myself", "ourselves"),
+    ("yourself", "yourselves"), ("he", "they"), ("she", "they"), ("it", "they"), ("him", "them"),
+    ("her", "them"), ("his", "their"), ("her", "their"), ("its", "their"), ("i", "we"), ("me", "us"),
+    ("my", "our"), ("this", "these"), ("that", "those"),
+    # irregular plurals
+    ("child", "children"), ("person", "people"), ("mouse", "mice"), ("foot", "feet"), ("tooth", "teeth"),
+    ("goose", "geese"), ("ox", "oxen"), ("die", "dice"), ("criterion", "criteria"), ("phenomenon", "phenomena"))}
+
+
+def _number_stem(word: str) -> str:
+    """A form with its negation split off ("is n't" -> "is"), so "isn't/aren't" pair like "is/are"."""
+    return word[: -len(" n't")] if word.endswith(" n't") else word
 
 
 def forms_of_one_word(options: list[str]) -> bool:
-    """Two options that differ only by number or person (hate/hates, try/tries, is/are)."""
+    """Two options that differ only by number or person (hate/hates, try/tries, is/are, isn't/aren't,
+    himself/themselves, this/these, child/children, woman/women, leaf/leaves)."""
     if len(options) != 2:
         return False
-    a, b = sorted((o.lower() for o in options), key=len)
+    low = [o.lower().replace("n't", " n't").replace("  ", " ") for o in options]
+    if low[0].endswith(" n't") != low[1].endswith(" n't"):
+        return False
+    a, b = sorted((_number_stem(o) for o in low), key=len)
     return (frozenset((a, b)) in _IRREGULAR or b in (a + "s", a + "es")
-            or (a.endswith("y") and b == a[:-1] + "ies"))
+            or (a.endswith("y") and b == a[:-1] + "ies")
+            or (a.endswith("man") and b == a[:-3] + "men")                   # woman/women, policeman
+            or (a.endswith("f") and b == a[:-1] + "ves")                     # leaf/leaves, wolf/wolves
+            or (a.endswith("fe") and b == a[:-2] + "ves"))                   # wife/wives, knife/knives
 
 
 class WordAssociation:
