@@ -541,6 +541,20 @@ def test_association_table_learns_which_words_keep_company(tmp_path):
         BlankModel.load(tmp_path / "a.safetensors")   # passed to --model by mistake: one clear line
 
 
+def test_side_file_builders_share_the_cache_reader_and_card(tmp_path):
+    """Both builders read `rnnlu pretrain`'s corpus cache and write a card whose sha256 is their file's."""
+    from rnnlu.engine.modelfile import sha256_of
+    from rnnlu.tasks.fill_blank.baseline import NgramBaseline
+    from rnnlu.tasks.fill_blank.build_baseline import build as build_counts
+
+    cache = _topic_cache(tmp_path / "c.npz")
+    card = build_counts(cache, tmp_path / "n.counts", min_count=1)
+    counts = NgramBaseline.load(tmp_path / "n.counts")
+    assert counts.count(["the", "trees", "a"]) == 1 and counts.count(["trees", "farmer"]) == 0
+    assert card["sha256"] == sha256_of(tmp_path / "n.counts") and card["corpus_cache_sha256"] == sha256_of(cache)
+    assert json.loads((tmp_path / "n.counts.card.json").read_text())["sha256"] == card["sha256"]
+
+
 def test_forms_of_one_word():
     from rnnlu.tasks.fill_blank.association import forms_of_one_word
 

@@ -19,7 +19,6 @@ The defaults are the bundled table's settings. NumPy only; memory about 16 * voc
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnlu.tasks.fill_blank.association import WordAssociation
+from rnnlu.tasks.fill_blank.side_files import read_corpus_cache, write_card
 
 
 def association_vectors(flat: np.ndarray, offsets: np.ndarray, itos: list[str], vocab: int, skip: int,
@@ -65,25 +65,17 @@ def association_vectors(flat: np.ndarray, offsets: np.ndarray, itos: list[str], 
 def build(cache: str | Path, out: str | Path, vocab: int = 15000, skip: int = 150, window: int = 10,
           dims: int = 32, weight: float = 30.0) -> dict:
     started = time.perf_counter()
-    with np.load(cache, allow_pickle=False) as z:
-        flat, offsets = z["ids"], z["offsets"]
-        meta = json.loads(str(z["meta"]))
-        key = json.loads(str(z["key"]))
-    words, vectors = association_vectors(flat, offsets, meta["vocab"], vocab, skip, window, dims)
+    c = read_corpus_cache(cache)
+    words, vectors = association_vectors(c.flat, c.offsets, c.vocab, vocab, skip, window, dims)
     settings = {"vocab": vocab, "skip": skip, "window": window, "dims": dims}
-    extra = {"corpus": key["corpus"], "corpus_cache_sha256": hashlib.sha256(Path(cache).read_bytes()).hexdigest(),
-             "tokens": int(len(flat)), **settings}
+    extra = {"corpus": c.corpus, "corpus_cache_sha256": c.sha256, "tokens": int(len(c.flat)), **settings}
     WordAssociation(words, vectors, weight).save(out, extra)
     command = (f"python -m rnnlu.tasks.fill_blank.build_association --cache {cache} --out {out} --vocab {vocab} "
                f"--skip {skip} --window {window} --dims {dims} --weight {weight:g}")
     card = {"name": Path(out).name.removesuffix(".safetensors"), "task": "fill-blank-association",
             "file": Path(out).name, "command": command, **extra, "weight": weight, "words": len(words),
-            "parameters": int(vectors.size), "seed": 0, "size_bytes": Path(out).stat().st_size,
-            "build_seconds": round(time.perf_counter() - started, 1),
-            "sha256": hashlib.sha256(Path(out).read_bytes()).hexdigest()}
-    Path(str(out).removesuffix(".safetensors") + ".card.json").write_text(json.dumps(card, indent=2) + "\n",
-                                                                          encoding="utf-8")
-    return card
+            "parameters": int(vectors.size), "seed": 0, "build_seconds": round(time.perf_counter() - started, 1)}
+    return write_card(str(out).removesuffix(".safetensors") + ".card.json", out, card)
 
 
 def main() -> None:

@@ -11,7 +11,6 @@ seen fewer than ``--min-count`` times are dropped, then the ``--max-entries`` mo
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import time
 from pathlib import Path
@@ -19,27 +18,22 @@ from pathlib import Path
 import numpy as np
 
 from rnnlu.tasks.fill_blank.baseline import BOUNDARY, NgramBaseline
+from rnnlu.tasks.fill_blank.side_files import read_corpus_cache, write_card
 
 
 def build(cache: str | Path, out: str | Path, min_count: int = 3, max_entries: int = 1_500_000) -> dict:
     started = time.perf_counter()
-    with np.load(cache, allow_pickle=False) as z:
-        flat, offsets = z["ids"], z["offsets"]
-        meta = json.loads(str(z["meta"]))
-        key = json.loads(str(z["key"]))
-    words = [BOUNDARY] + meta["vocab"][1:]          # id 0 (padding) never occurs in text: it marks boundaries
-    sentences = [flat[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
+    c = read_corpus_cache(cache)
+    words = [BOUNDARY] + c.vocab[1:]          # id 0 (padding) never occurs in text: it marks boundaries
+    sentences = [c.flat[c.offsets[i] : c.offsets[i + 1]] for i in range(len(c.offsets) - 1)]
     baseline = NgramBaseline.build(words, sentences, min_count=min_count, max_entries=max_entries)
-    digest = hashlib.sha256(Path(cache).read_bytes()).hexdigest()
-    extra = {"corpus": key["corpus"], "corpus_cache_sha256": digest, "tokens": int(len(flat))}
+    extra = {"corpus": c.corpus, "corpus_cache_sha256": c.sha256, "tokens": int(len(c.flat))}
     baseline.save(out, extra)
     card = {"name": Path(out).name, "task": "fill-blank-baseline", **baseline.meta, **extra,
             "command": f"python -m rnnlu.tasks.fill_blank.build_baseline --cache {cache} --out {out} "
                        f"--min-count {min_count} --max-entries {max_entries}",
-            "size_bytes": Path(out).stat().st_size, "seconds": round(time.perf_counter() - started, 1),
-            "sha256": hashlib.sha256(Path(out).read_bytes()).hexdigest()}
-    Path(str(out) + ".card.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-    return card
+            "seconds": round(time.perf_counter() - started, 1)}
+    return write_card(str(out) + ".card.json", out, card)
 
 
 def main() -> None:
