@@ -188,7 +188,7 @@ def test_one_way_model_reads_the_left_only_and_numpy_equals_torch(tmp_path):
 
 
 def test_init_from_starts_at_the_given_weights_and_refuses_a_misfit(tmp_path):
-    from rnnlu.engine.modelfile import sha256_of
+    from rnnlu.engine.modelfile import load_tensors, sha256_of
     from rnnlu.training.pretrain import pretrain
 
     small = dict(lines=300, epochs=1)
@@ -200,8 +200,13 @@ def test_init_from_starts_at_the_given_weights_and_refuses_a_misfit(tmp_path):
     assert warm.history[0].loss < fresh.history[0].loss
     with pytest.raises(UsageError, match="hidden_size differ"):
         pretrain(_opts(tmp_path, "i/b.safetensors", hidden=32, init_from=first.path, **small))
-    with pytest.raises(UsageError, match="another vocabulary"):
-        pretrain(_opts(tmp_path, "i/c.safetensors", lines=900, epochs=1, init_from=first.path))
+    # Another corpus (more lines, so other words): the warm start keeps its own vocabulary and goes on
+    # over it; the words it lacks read as <unk>. A fresh run over the same corpus builds a bigger one.
+    other = pretrain(_opts(tmp_path, "i/c.safetensors", lines=900, epochs=1, init_from=first.path))
+    bigger = pretrain(_opts(tmp_path, "i/d.safetensors", lines=900, epochs=1))
+    vocab = lambda p: load_tensors(p)[1]["vocab"]
+    assert vocab(other.path) == vocab(first.path) != vocab(bigger.path)
+    assert other.history[0].loss < bigger.history[0].loss
 
 
 def test_resume_with_other_options_is_refused(tmp_path):

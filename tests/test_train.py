@@ -208,6 +208,20 @@ def test_corpus_reader_stops_at_max_lines_and_cuts_long_lines(tmp_path):
     assert sentences == [["one", "two", "three", "x"], ["great", "film"]]  # the 1-word rest "y" is dropped
 
 
+def test_corpus_readers_undo_wikitext_markup(tmp_path):
+    """WikiText's section titles are no sentences, and its split joins ("off @-@ world") are joined again."""
+    from rnnlu.corpus import read_lines, read_wrapped, undo_wikitext
+
+    f = tmp_path / "wiki.txt"
+    f.write_text(" \n = Homarus gammarus = \n \n It grows to 1 @,@ 000 g . It is an off @-@ shore lobster .\n"
+                 " = = Description = = \n It is blue\n and 3 @.@ 5 kg .\n")
+    assert list(read_lines(f)) == ["It grows to 1,000 g . It is an off-shore lobster .", "It is blue", "and 3.5 kg ."]
+    assert list(read_wrapped(f)) == ["It grows to 1,000 g .", "It is an off-shore lobster .", "It is blue and 3.5 kg ."]
+    # other text passes unchanged, "=" and "@" included
+    for line in ("a = b = c", "mail me@home", "= not a title", "x @-@"):
+        assert undo_wikitext(line) == line
+
+
 def test_calibration_offsets_are_fitted_on_dev_and_written_into_the_model(fixture_files, tmp_path):
     from rnnlu.engine.modelfile import load_tensors
     from rnnlu.training.train import TrainOptions, train

@@ -29,15 +29,30 @@ def corpus_files(path: str) -> list[Path]:
     raise RnnluError(f"corpus {path} does not exist")
 
 
+# WikiText's markup: section titles on lines of their own ("= = Description = ="), and the joins of
+# numbers and hyphenated words split into tokens of their own ("1 @,@ 000", "off @-@ world").
+_WIKITEXT_TITLE = re.compile(r"^(=\s)+.*?(\s=)+$")
+_WIKITEXT_JOIN = re.compile(r" @([-,.])@ ")
+
+
+def undo_wikitext(line: str) -> str:
+    """A line without WikiText's markup: a section title becomes an empty line (a paragraph break)
+    and the split joins are joined again ("off-world", "1,000"). Other text passes unchanged."""
+    if _WIKITEXT_TITLE.match(line):
+        return ""
+    return _WIKITEXT_JOIN.sub(r"\1", line) if "@" in line else line
+
+
 def read_lines(path: Path) -> Iterator[str]:
-    """Lines of text. ``.gz`` is unpacked; a ``.tsv`` line gives its last field (the text of `label<TAB>text`)."""
+    """Lines of text. ``.gz`` is unpacked; a ``.tsv`` line gives its last field (the text of `label<TAB>text`).
+    WikiText's markup is undone (:func:`undo_wikitext`)."""
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8", errors="replace") as f:
             for line in f:
                 if path.name.endswith(".tsv"):
                     line = line.rsplit("\t", 1)[-1]
-                line = line.strip()
+                line = undo_wikitext(line.strip())
                 if line:
                     yield line
     except OSError as e:
@@ -50,13 +65,14 @@ _SENTENCE_SPLIT = re.compile(r"(?<![A-Z])(?<!Mr)(?<!Mrs)(?<!Dr)(?<!St)(?<!Messrs
 
 def read_wrapped(path: Path) -> Iterator[str]:
     """Sentences of wrapped text: lines joined until one ends a sentence or a blank line ends the
-    paragraph, then paragraphs cut after ``.``/``!``/``?`` before a capital (Mr./Mrs./Dr. kept)."""
+    paragraph, then paragraphs cut after ``.``/``!``/``?`` before a capital (Mr./Mrs./Dr. kept).
+    WikiText's markup is undone (:func:`undo_wikitext`: a section title ends the paragraph)."""
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8", errors="replace") as f:
             buffer: list[str] = []
             for line in f:
-                line = line.strip()
+                line = undo_wikitext(line.strip())
                 if line:
                     buffer.append(line)
                 if buffer and (not line or _SENTENCE_END.search(line)):

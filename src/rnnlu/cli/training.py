@@ -111,7 +111,7 @@ def pretrain(
     dev_sample: Annotated[int, typer.Option(help="Items of each --dev file scored at each checkpoint (0 = all).")] = 1000,
     max_tokens: Annotated[int, typer.Option(help="Cut longer sentences into pieces of this many tokens.")] = 60,
     dropout: Annotated[float, typer.Option(help="Dropout on word vectors and states.")] = 0.2,
-    init_from: Annotated[Optional[Path], typer.Option("--init-from", help="Start from this model file's weights (a warm start: same objective, sizes and vocabulary; the optimizer starts afresh).", show_default=False)] = None,
+    init_from: Annotated[Optional[Path], typer.Option("--init-from", help="Start from this model file's weights (a warm start: same objective and sizes; its vocabulary is kept, so it can go on over another corpus; the optimizer starts afresh).", show_default=False)] = None,
 ):
     """Pretrain word vectors and encoder as a language model on raw text, for `train --init-from`; or train the fill-blank model (--objective blank)."""
     need_torch("pretrain")

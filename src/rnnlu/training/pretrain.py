@@ -401,15 +401,24 @@ def _init_weights(net, opts: PretrainOptions, config: ModelConfig, vocab: Vocab)
     if differ:
         raise UsageError(f"--init-from {opts.init_from} does not fit this run ({', '.join(differ)} differ); "
                          "give the same --objective, --arch, --hidden and --embedding-dim")
-    if meta.get("vocab") != vocab.itos:
-        raise UsageError(f"--init-from {opts.init_from} has another vocabulary; read the same --corpus with the "
-                         "same --max-vocab and --min-freq")
     state = net.state_dict()
     missing = sorted(set(state) - set(tensors))
     if missing:
         raise UsageError(f"--init-from {opts.init_from} lacks {missing[0]}: not a model of this kind")
     net.load_state_dict({k: torch.from_numpy(np.array(tensors[k], dtype=np.float32)) for k in state})
     return {"path": str(opts.init_from), "sha256": sha256_of(opts.init_from)}
+
+
+def _start_vocab(opts: PretrainOptions) -> Vocab | None:
+    """A warm start's own vocabulary (``--init-from``), so that it can go on over another corpus: the
+    corpus's words outside it read as <unk>. None without ``--init-from``."""
+    if not opts.init_from:
+        return None
+    _, meta = load_tensors(opts.init_from)
+    words = meta.get("vocab")
+    if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
+        raise UsageError(f"--init-from {opts.init_from} holds no vocabulary: not a model from `rnnlu pretrain`")
+    return Vocab(words)
 
 
 def _resume_key(opts: PretrainOptions) -> dict:
@@ -429,8 +438,9 @@ def _prepared_corpus(opts: PretrainOptions, out_path: Path):
     (checked against the options that shape it) and gets exactly the same sentences.
     """
     files = [f for path in opts.corpus + opts.exclude for f in corpus_files(path)]
-    key = json.dumps({**{k: getattr(opts, k) for k in ("corpus", "max_lines", "max_tokens", "join_lines", "exclude",
-                                                       "max_vocab", "min_freq", "seed", "heldout_lines")},
+    shape_keys = ("corpus", "max_lines", "max_tokens", "join_lines", "exclude", "max_vocab", "min_freq", "seed",
+                  "heldout_lines") + (("init_from",) if opts.init_from else ())   # a warm start keeps its words
+    key = json.dumps({**{k: getattr(opts, k) for k in shape_keys},
                       "files": [[str(f), f.stat().st_size, f.stat().st_mtime_ns] for f in files]})
     cache = corpus_cache_path(out_path)
     if opts.resume and cache.exists():   # only a resumed run reads it: a new run reads the corpus as it is now
@@ -450,7 +460,7 @@ def _prepared_corpus(opts: PretrainOptions, out_path: Path):
     sentences, per_path, dropped = read_corpus(opts.corpus, opts.max_lines, opts.max_tokens, exclude, opts.join_lines)
     if len(sentences) < 10:
         raise RnnluError("the corpus holds fewer than 10 sentences of 2+ words; give more text")
-    vocab = Vocab.build(sentences, max_size=opts.max_vocab, min_freq=opts.min_freq)
+    vocab = _start_vocab(opts) or Vocab.build(sentences, max_size=opts.max_vocab, min_freq=opts.min_freq)
     rng = random.Random(opts.seed)
     order = list(range(len(sentences)))
     rng.shuffle(order)
