@@ -209,14 +209,19 @@ def test_corpus_reader_stops_at_max_lines_and_cuts_long_lines(tmp_path):
 
 
 def test_corpus_readers_undo_wikitext_markup(tmp_path):
-    """WikiText's section titles are no sentences, and its split joins ("off @-@ world") are joined again."""
+    """--wikitext: its section titles are no sentences, and its split joins ("off @-@ world") are joined again."""
     from rnnlu.corpus import read_lines, read_wrapped, undo_wikitext
 
     f = tmp_path / "wiki.txt"
     f.write_text(" \n = Homarus gammarus = \n \n It grows to 1 @,@ 000 g . It is an off @-@ shore lobster .\n"
                  " = = Description = = \n It is blue\n and 3 @.@ 5 kg .\n")
-    assert list(read_lines(f)) == ["It grows to 1,000 g . It is an off-shore lobster .", "It is blue", "and 3.5 kg ."]
-    assert list(read_wrapped(f)) == ["It grows to 1,000 g .", "It is an off-shore lobster .", "It is blue and 3.5 kg ."]
+    assert list(read_lines(f, wikitext=True)) == ["It grows to 1,000 g . It is an off-shore lobster .", "It is blue",
+                                                  "and 3.5 kg ."]
+    assert list(read_wrapped(f, wikitext=True)) == ["It grows to 1,000 g .", "It is an off-shore lobster .",
+                                                    "It is blue and 3.5 kg ."]
+    # without the flag the text is read as it stands (the bundled models' language models read it so)
+    assert list(read_lines(f))[0] == "= Homarus gammarus ="
+    assert "1 @,@ 000" in list(read_wrapped(f))[1]
     # other text passes unchanged, "=" and "@" included
     for line in ("a = b = c", "mail me@home", "= not a title", "x @-@"):
         assert undo_wikitext(line) == line

@@ -43,16 +43,16 @@ def undo_wikitext(line: str) -> str:
     return _WIKITEXT_JOIN.sub(r"\1", line) if "@" in line else line
 
 
-def read_lines(path: Path) -> Iterator[str]:
+def read_lines(path: Path, wikitext: bool = False) -> Iterator[str]:
     """Lines of text. ``.gz`` is unpacked; a ``.tsv`` line gives its last field (the text of `label<TAB>text`).
-    WikiText's markup is undone (:func:`undo_wikitext`)."""
+    With ``wikitext``, WikiText's markup is undone (:func:`undo_wikitext`)."""
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8", errors="replace") as f:
             for line in f:
                 if path.name.endswith(".tsv"):
                     line = line.rsplit("\t", 1)[-1]
-                line = undo_wikitext(line.strip())
+                line = undo_wikitext(line.strip()) if wikitext else line.strip()
                 if line:
                     yield line
     except OSError as e:
@@ -63,16 +63,16 @@ _SENTENCE_END = re.compile(r"[.!?][\"'\u2019\u201d)\]]*$")
 _SENTENCE_SPLIT = re.compile(r"(?<![A-Z])(?<!Mr)(?<!Mrs)(?<!Dr)(?<!St)(?<!Messrs)[.!?][\"'\u2019\u201d)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z])")
 
 
-def read_wrapped(path: Path) -> Iterator[str]:
+def read_wrapped(path: Path, wikitext: bool = False) -> Iterator[str]:
     """Sentences of wrapped text: lines joined until one ends a sentence or a blank line ends the
     paragraph, then paragraphs cut after ``.``/``!``/``?`` before a capital (Mr./Mrs./Dr. kept).
-    WikiText's markup is undone (:func:`undo_wikitext`: a section title ends the paragraph)."""
+    With ``wikitext``, WikiText's markup is undone (:func:`undo_wikitext`: a section title ends the paragraph)."""
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8", errors="replace") as f:
             buffer: list[str] = []
             for line in f:
-                line = undo_wikitext(line.strip())
+                line = undo_wikitext(line.strip()) if wikitext else line.strip()
                 if line:
                     buffer.append(line)
                 if buffer and (not line or _SENTENCE_END.search(line)):

@@ -57,6 +57,7 @@ class PretrainOptions:
     resume: bool = False
     objective: str = "lm"         # lm: two language models | blank: predict each word from both sides (fill-blank)
     join_lines: bool = False      # wrapped text: join a line that does not end a sentence with the next
+    wikitext: bool = False        # the corpus is WikiText: drop its section titles, join its split numbers and words
     checkpoint_every: int = 0     # > 0: also checkpoint (and score) inside an epoch, every this many batches
     agreement_from: str | None = None  # blank objective: UD treebank folder giving verb number pairs
     agreement_weight: float = 1.0
@@ -107,7 +108,8 @@ def _tokenize_many(lines: list[str]) -> list[list[str]]:
 
 
 def read_corpus(paths: list[str], max_lines: int = 0, max_tokens: int = 60,
-                exclude: set[str] | None = None, join_lines: bool = False) -> tuple[list[list[str]], dict[str, int], int]:
+                exclude: set[str] | None = None, join_lines: bool = False,
+                wikitext: bool = False) -> tuple[list[list[str]], dict[str, int], int]:
     """Tokenised sentences from every corpus path, long lines cut into ``max_tokens`` pieces.
 
     Returns (sentences, lines read per path, lines dropped because they equal an excluded text).
@@ -118,7 +120,7 @@ def read_corpus(paths: list[str], max_lines: int = 0, max_tokens: int = 60,
         for f in corpus_files(path):
             if max_lines and n >= max_lines:
                 break
-            for line in (read_wrapped(f) if join_lines else read_lines(f)):
+            for line in (read_wrapped(f, wikitext) if join_lines else read_lines(f, wikitext)):
                 if max_lines and n >= max_lines:
                     break
                 lines.append(line)
@@ -424,7 +426,8 @@ def _start_vocab(opts: PretrainOptions) -> Vocab | None:
 def _resume_key(opts: PretrainOptions) -> dict:
     """The options a resumed run must share with the run that left the checkpoint."""
     skip = {"resume", "time_budget", "device", "out"}
-    return {k: v for k, v in asdict(opts).items() if k not in skip}
+    later = {"wikitext": False}   # options added since some checkpoints were made: at their default, left out
+    return {k: v for k, v in asdict(opts).items() if k not in skip and later.get(k, object()) != v}
 
 
 def corpus_cache_path(out_path: Path) -> Path:
@@ -439,7 +442,7 @@ def _prepared_corpus(opts: PretrainOptions, out_path: Path):
     """
     files = [f for path in opts.corpus + opts.exclude for f in corpus_files(path)]
     shape_keys = ("corpus", "max_lines", "max_tokens", "join_lines", "exclude", "max_vocab", "min_freq", "seed",
-                  "heldout_lines") + (("init_from",) if opts.init_from else ())   # a warm start keeps its words
+                  "heldout_lines") + (("init_from",) if opts.init_from else ()) + (("wikitext",) if opts.wikitext else ())
     key = json.dumps({**{k: getattr(opts, k) for k in shape_keys},
                       "files": [[str(f), f.stat().st_size, f.stat().st_mtime_ns] for f in files]})
     cache = corpus_cache_path(out_path)
@@ -457,7 +460,8 @@ def _prepared_corpus(opts: PretrainOptions, out_path: Path):
     exclude = set()
     for path in opts.exclude:
         exclude |= {" ".join(tokenize(line)) for f in corpus_files(path) for line in read_lines(f)}
-    sentences, per_path, dropped = read_corpus(opts.corpus, opts.max_lines, opts.max_tokens, exclude, opts.join_lines)
+    sentences, per_path, dropped = read_corpus(opts.corpus, opts.max_lines, opts.max_tokens, exclude, opts.join_lines,
+                                               opts.wikitext)
     if len(sentences) < 10:
         raise RnnluError("the corpus holds fewer than 10 sentences of 2+ words; give more text")
     vocab = _start_vocab(opts) or Vocab.build(sentences, max_size=opts.max_vocab, min_freq=opts.min_freq)
