@@ -8,9 +8,9 @@ from typing import Annotated, Optional
 import typer
 
 from rnnlu.cli.app import app
-from rnnlu.cli.options import (AssociationOption, ColumnOption, CsvOption, FieldOption, FormatOption, JsonlOption, MaxCharsOption,
-                               ModelOption, OutputOption, SentenceColumnOption, SentenceFieldOption, WorkersOption,
-                               check_workers, compare_option, open_input, output_format, texts_argument)
+from rnnlu.cli.options import (AssociationOption, ColumnOption, CsvOption, FieldOption, FormatOption, JsonlOption,
+                               MaxCharsOption, ModelOption, OutputOption, SentenceColumnOption, SentenceFieldOption,
+                               WorkersOption, check_workers, compare_option, open_input, output_format, texts_argument)
 from rnnlu.errors import RnnluError, UsageError
 
 FAST_SENTIMENT_MODEL = "sentiment-fast"
