@@ -84,3 +84,24 @@ def test_bucket_rows_of_many_words_equal_bucket_ids_word_by_word():
     words += ["".join(rng.choice(string.printable[:94]) for _ in range(rng.randint(1, 30))) for _ in range(500)]
     for buckets in (1, 7, 20000, 2**31 - 1):
         assert bucket_rows(words, buckets) == [bucket_ids(w, buckets) for w in words]
+
+
+def test_pad_buckets_equals_the_rows_built_token_by_token():
+    """The vectorised [B, steps, K] rows equal bucket_ids written one token at a time: lists longer and
+    shorter than ``steps``, empty lists, repeated, placeholder and non-ASCII tokens."""
+    import random
+    import string
+
+    rng = random.Random(5)
+    pool = ["", "a", "<url>", "naïve", "😀", "x" * 33, "don't"] + [
+        "".join(rng.choice(string.ascii_letters + "'#@-") for _ in range(rng.randint(1, 12))) for _ in range(60)]
+    lists = [[rng.choice(pool) for _ in range(rng.randint(0, 9))] for _ in range(40)] + [[]]
+    for steps in (1, 5, 9):
+        got = pad_buckets(lists, 977, steps)
+        rows = [[bucket_ids(t, 977) for t in tokens[:steps]] for tokens in lists]
+        width = max(1, max((len(r) for tokens in rows for r in tokens), default=0))
+        want = np.zeros((len(lists), steps, width), dtype=np.int64)
+        for b, tokens in enumerate(rows):
+            for t, ids in enumerate(tokens):
+                want[b, t, : len(ids)] = ids
+        assert got.dtype == want.dtype and np.array_equal(got, want)

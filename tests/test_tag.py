@@ -160,6 +160,29 @@ def test_word_features():
         ["lower", "title", "upper", "digit", "mixed", "other", "title"]
 
 
+
+def test_feature_rows_are_each_tokens_ngrams_then_its_case_class():
+    """The vectorised [B, steps, K] rows: every token's n-gram buckets in order, then its case row; 0 after;
+    lists longer than ``steps`` cut; with no buckets, the case row alone."""
+    from rnnlu.engine.subwords import bucket_ids
+    from rnnlu.engine.wordshape import feature_rows
+
+    lists = [["Bitcoin", "to", "the", "MOON", "!!"], [], ["iPhone", "2018", "naïve", "I", "Bitcoin", "x"]]
+    for buckets in (0, 101):
+        for steps in (3, 6):
+            got = feature_rows(lists, buckets, steps)
+            for b, tokens in enumerate(lists):
+                for t in range(steps):
+                    row = got[b, t].tolist()
+                    if t >= len(tokens):
+                        assert row == [0] * len(row)
+                        continue
+                    grams = list(bucket_ids(tokens[t], buckets)) if buckets else []
+                    case = (buckets + 1 if buckets else 1) + case_class(tokens[t])
+                    assert row == grams + [case] + [0] * (len(row) - len(grams) - 1)
+            longest = max((len(bucket_ids(t, buckets)) if buckets else 0) for x in lists for t in x[:steps])
+            assert got.shape == (len(lists), steps, longest + 1)
+
 def test_frequent_tag_baseline_round_trips():
     b = FrequentTagBaseline.fit([["the", "run", "run", "The"], ["a", "run"]], [["DET", "NOUN", "VERB", "DET"], ["DET", "VERB"]])
     again = FrequentTagBaseline.from_dict(json.loads(json.dumps(b.to_dict())))

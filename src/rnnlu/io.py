@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
@@ -344,10 +345,18 @@ def merge_columns(input_columns: list[str], result_columns: list[str]) -> list[s
 
 def merge_row(fields: dict, result: dict) -> dict:
     """One output row: the input's fields (clashing ones renamed as in ``merge_columns``), then the result."""
-    renames = input_renames(fields, result)
+    renames = _renames_of(tuple(fields), tuple(result))
+    if not renames:
+        return {**fields, **result}
     row = {renames.get(k, k): v for k, v in fields.items()}
     row.update(result)
     return row
+
+
+@lru_cache(maxsize=64)
+def _renames_of(input_names: tuple, result_names: tuple) -> dict[str, str]:
+    """:func:`input_renames`, once per shape of row (every row of a file has the same names). Read only."""
+    return input_renames(input_names, result_names)
 
 
 # ---- text for a terminal ----------------------------------------------------------------------------
@@ -385,9 +394,10 @@ class Writer:
 
     def write(self, row: dict) -> None:
         if self.fmt in ("csv", "tsv"):
-            values = [_cell(row.get(c, "")) for c in self.columns]
+            get = row.get
+            values = [_cell(get(c, "")) for c in self.columns]
             if self.fmt == "tsv":
-                values = [v.replace("\t", " ").replace("\n", " ") for v in values]
+                values = [v.replace("\t", " ").replace("\n", " ") if "\t" in v or "\n" in v else v for v in values]
             self.csv.writerow(values)
         elif self.fmt == "jsonl":
             self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -402,6 +412,11 @@ class Writer:
 
 
 def _cell(value) -> str:
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is float:
+        return f"{value:.4f}"
     if isinstance(value, float):
         return f"{value:.4f}"
     if isinstance(value, (list, tuple)):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain, filterfalse
 
 import numpy as np
 
@@ -234,10 +235,11 @@ class InputRows:
     def index(self, token_lists: Sequence[Sequence], steps: int) -> np.ndarray:
         """[B, steps] row of each token in ``self.tables`` (0 at padding), building missing rows."""
         row = self.row
-        new = dict.fromkeys(t for tokens in token_lists for t in tokens if t not in row)
+        flat = list(chain.from_iterable(token_lists))
+        new = dict.fromkeys(filterfalse(row.__contains__, flat))
         if new and len(row) + len(new) > self.capacity:
             row.clear()
-            new = dict.fromkeys(t for tokens in token_lists for t in tokens)
+            new = dict.fromkeys(flat)
         if new:
             fresh = list(new)
             ids, subword_ids = self.describe(fresh)
@@ -253,10 +255,10 @@ class InputRows:
                     self.tables[d] = table = grown
                 table[:, start : start + len(fresh)] = cell.project(x).reshape(len(fresh), cell.gates, cell.hidden).transpose(1, 0, 2)
             row.update(zip(fresh, range(start, start + len(fresh))))
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
         index = np.zeros((len(token_lists), max(1, steps)), dtype=np.int64)
-        for b, tokens in enumerate(token_lists):
-            if tokens:
-                index[b, : len(tokens)] = [row[t] for t in tokens]
+        index[np.arange(index.shape[1])[None, :] < lengths[:, None]] = np.fromiter(
+            map(row.__getitem__, flat), dtype=np.int64, count=len(flat))  # row-major: the tokens in order
         return index
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -55,51 +56,74 @@ def _pieces_of_length(marked_length: int) -> tuple[tuple[int, int], ...]:
 _FNV_OFFSET, _FNV_PRIME = np.uint32(0x811C9DC5), np.uint32(0x01000193)
 
 
-def bucket_rows(words: Sequence[str], buckets: int) -> list[tuple[int, ...]]:
-    """:func:`bucket_ids` of many words at once, the same rows: ASCII words of one length are hashed
-    together by NumPy (FNV-1a over byte columns, uint32 arithmetic wraps as the hash does); any other
-    word takes :func:`bucket_ids`. Building a batch's rows was mostly this hashing, one byte at a time."""
-    out: list[tuple[int, ...] | None] = [None] * len(words)
-    by_length: dict[int, list[int]] = {}
+def bucket_matrix(words: Sequence[str], buckets: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`bucket_ids` of many words at once, as a matrix: rows [N, MAX_NGRAMS] (0 after each word's
+    own pieces) and the number of pieces of each word [N].
+
+    ASCII words are hashed together by NumPy: FNV-1a over the byte columns of all the marked words at
+    once (uint32 arithmetic wraps as the hash does), five steps give the 3-, 4- and 5-grams at every
+    start, and each word length picks its own pieces in :func:`ngrams`' order. Any other word takes
+    :func:`bucket_ids`. Building a batch's rows was mostly this hashing, one byte at a time."""
+    rows = np.zeros((len(words), MAX_NGRAMS), dtype=np.int64)
+    counts = np.zeros(len(words), dtype=np.int64)
+    hashed_here: list[int] = []
     for k, word in enumerate(words):
         if word.isascii() and word and not (word.startswith("<") and word.endswith(">")) and buckets < 1 << 32:
-            by_length.setdefault(len(word) + 2, []).append(k)
+            hashed_here.append(k)
         else:
-            out[k] = bucket_ids(word, buckets)
-    for length, where in by_length.items():
-        marked = np.frombuffer("".join(f"<{words[k]}>" for k in where).encode("ascii"), dtype=np.uint8)
-        columns = marked.reshape(len(where), length).astype(np.uint32)
+            ids = bucket_ids(word, buckets)
+            rows[k, : len(ids)] = ids
+            counts[k] = len(ids)
+    if not hashed_here:
+        return rows, counts
+    marked = [f"<{words[k]}>" for k in hashed_here]
+    lengths = np.fromiter(map(len, marked), dtype=np.int64, count=len(marked))
+    width = int(lengths.max()) + MAX_N  # room for a 5-gram at every start
+    columns = np.frombuffer("".join(m.ljust(width, "\0") for m in marked).encode("ascii"), dtype=np.uint8)
+    columns = columns.reshape(len(marked), width).astype(np.uint32)
+    starts = width - MAX_N + 1
+    by_n = np.empty((MAX_N - MIN_N + 1, len(marked), starts), dtype=np.uint32)  # [n - MIN_N, word, start]
+    h = np.full((len(marked), starts), _FNV_OFFSET, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        for n in range(1, MAX_N + 1):
+            h ^= columns[:, n - 1 : n - 1 + starts]
+            h *= _FNV_PRIME
+            if n >= MIN_N:
+                by_n[n - MIN_N] = h
+    where = np.asarray(hashed_here, dtype=np.int64)
+    for length in np.unique(lengths).tolist():
         pieces = _pieces_of_length(length)
-        hashed = np.empty((len(where), len(pieces)), dtype=np.uint32)
-        at = {piece: j for j, piece in enumerate(pieces)}
-        with np.errstate(over="ignore"):
-            for start in sorted({i for i, _ in pieces}):
-                h = np.full(len(where), _FNV_OFFSET, dtype=np.uint32)
-                for n in range(1, MAX_N + 1):
-                    if start + n > length:
-                        break
-                    h = (h ^ columns[:, start + n - 1]) * _FNV_PRIME
-                    if (start, n) in at:
-                        hashed[:, at[(start, n)]] = h
-        ids = (hashed % np.uint32(buckets)).astype(np.int64) + 1
-        for k, row in zip(where, ids.tolist()):
-            out[k] = tuple(row)
-    return out  # type: ignore[return-value]
+        if not pieces:
+            continue
+        group = np.flatnonzero(lengths == length)
+        at, n = np.array(pieces, dtype=np.int64).T
+        ids = by_n[n[None, :] - MIN_N, group[:, None], at[None, :]]
+        rows[where[group], : len(pieces)] = (ids % np.uint32(buckets)).astype(np.int64) + 1
+        counts[where[group]] = len(pieces)
+    return rows, counts
 
 
-def rows_by_token(token_lists: Sequence[Sequence[str]], buckets: int, steps: int) -> dict[str, tuple[int, ...]]:
-    """Bucket rows of every distinct token the first ``steps`` of each list holds."""
-    distinct = list(dict.fromkeys(t for tokens in token_lists for t in tokens[:steps]))
-    return dict(zip(distinct, bucket_rows(distinct, buckets)))
+def bucket_rows(words: Sequence[str], buckets: int) -> list[tuple[int, ...]]:
+    """:func:`bucket_ids` of many words at once, the same rows (by :func:`bucket_matrix`)."""
+    rows, counts = bucket_matrix(words, buckets)
+    return [tuple(row[:count]) for row, count in zip(rows.tolist(), counts.tolist())]
+
+
+def distinct_tokens(token_lists: Sequence[Sequence[str]], steps: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The distinct tokens among the first ``steps`` of each list, where each (list, step) token is in
+    them (flattened, padding left out), and the mask [B, steps] of real tokens."""
+    lengths = np.fromiter((min(len(t), steps) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    flat = list(chain.from_iterable(t if len(t) <= steps else t[:steps] for t in token_lists))
+    position = {token: i for i, token in enumerate(dict.fromkeys(flat))}
+    at = np.fromiter(map(position.__getitem__, flat), dtype=np.int64, count=len(flat))
+    return list(position), at, np.arange(steps)[None, :] < lengths[:, None]
 
 
 def pad_buckets(token_lists: Sequence[Sequence[str]], buckets: int, steps: int) -> np.ndarray:
     """[B, steps, K] bucket rows per token, 0 where there are none (K: the most any token has)."""
-    of = rows_by_token(token_lists, buckets, steps)
-    rows = [[of[t] for t in tokens[:steps]] for tokens in token_lists]
-    width = max((len(ids) for tokens in rows for ids in tokens), default=0)
-    out = np.zeros((len(token_lists), steps, max(1, width)), dtype=np.int64)
-    for b, tokens in enumerate(rows):
-        for t, ids in enumerate(tokens):
-            out[b, t, : len(ids)] = ids
+    distinct, at, real = distinct_tokens(token_lists, steps)
+    rows, counts = bucket_matrix(distinct, buckets)
+    width = max(1, int(counts.max(initial=0)))
+    out = np.zeros((len(token_lists), steps, width), dtype=np.int64)
+    out[real] = rows[at, :width]
     return out

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rnnlu.engine.subwords import rows_by_token
+from rnnlu.engine.subwords import bucket_matrix, distinct_tokens
 
 CASES = ("lower", "title", "upper", "digit", "mixed", "other")
 _URL_RE = re.compile(r"^(https?://|www\.)", re.IGNORECASE)
@@ -55,12 +55,15 @@ def case_rows(buckets: int) -> int:
 
 def feature_rows(token_lists: Sequence[Sequence[str]], buckets: int, steps: int) -> np.ndarray:
     """[B, steps, K] rows of the n-gram table per token: its n-grams' buckets, then its case class."""
-    of = rows_by_token(token_lists, buckets, steps) if buckets else {}
-    rows = [[of[t] + (buckets + 1 + case_class(t),) if buckets else (1 + case_class(t),)
-             for t in tokens[:steps]] for tokens in token_lists]
-    width = max((len(ids) for tokens in rows for ids in tokens), default=0)
-    out = np.zeros((len(token_lists), steps, max(1, width)), dtype=np.int64)
-    for b, tokens in enumerate(rows):
-        for t, ids in enumerate(tokens):
-            out[b, t, : len(ids)] = ids
+    distinct, at, real = distinct_tokens(token_lists, steps)
+    if buckets:
+        rows, counts = bucket_matrix(distinct, buckets)
+        rows = np.concatenate([rows, np.zeros((len(distinct), 1), dtype=np.int64)], axis=1)
+    else:
+        rows, counts = np.zeros((len(distinct), 1), dtype=np.int64), np.zeros(len(distinct), dtype=np.int64)
+    cases = np.fromiter(map(case_class, distinct), dtype=np.int64, count=len(distinct))
+    rows[np.arange(len(distinct)), counts] = (buckets + 1 if buckets else 1) + cases
+    width = int(counts.max(initial=0)) + 1
+    out = np.zeros((len(token_lists), steps, width), dtype=np.int64)
+    out[real] = rows[at, :width]
     return out

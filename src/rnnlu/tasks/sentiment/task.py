@@ -6,8 +6,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from rnnlu.engine.tokenize import tokenize
 from rnnlu.errors import RnnluError
 from rnnlu.io import read_labelled_rows
@@ -89,15 +87,15 @@ class SentimentTask(Task):
             probs = model.predict_proba([t for t in tokens if t]) if any(tokens) else None
             return (tokens if compare else [bool(t) for t in tokens]), probs  # (what the baseline needs)
 
+        labels, name = model.labels, model.name
+        even = dict.fromkeys(labels, 1.0 / len(labels))  # nothing to read: no evidence either way
         for batch, (tokens, probs) in ordered_map(answer, batched(texts, chunk), workers):
-            k = 0
+            # one NumPy call per chunk, not per text: the same floats and the same first-maximum choice
+            best = iter(probs.argmax(axis=1).tolist() if probs is not None else ())
+            rows = iter(probs.tolist() if probs is not None else ())
             for text, toks in zip(batch, tokens):
                 if toks:
-                    p = probs[k]
-                    k += 1
-                else:  # nothing to read: no evidence either way
-                    p = np.full(len(model.labels), 1.0 / len(model.labels))
-                # nothing to read is no opinion: "neutral", even for a model trained on two labels only
-                label = model.labels[int(np.argmax(p))] if toks else "neutral"
-                yield SentimentResult(text, label, {l: float(v) for l, v in zip(model.labels, p)}, model.name,
-                                      baseline(toks) if baseline else None)
+                    label, p = labels[next(best)], dict(zip(labels, next(rows)))
+                else:  # nothing to read is no opinion: "neutral", even for a model trained on two labels only
+                    label, p = "neutral", dict(even)
+                yield SentimentResult(text, label, p, name, baseline(toks) if baseline else None)
