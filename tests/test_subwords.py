@@ -93,7 +93,7 @@ def test_pad_buckets_equals_the_rows_built_token_by_token():
     import string
 
     rng = random.Random(5)
-    pool = ["", "a", "<url>", "naïve", "😀", "x" * 33, "don't"] + [
+    pool = ["", "a", "<url>", "naïve", "😀", "x" * 33, "ab" * 150, "don't"] + [
         "".join(rng.choice(string.ascii_letters + "'#@-") for _ in range(rng.randint(1, 12))) for _ in range(60)]
     lists = [[rng.choice(pool) for _ in range(rng.randint(0, 9))] for _ in range(40)] + [[]]
     for steps in (1, 5, 9):

@@ -78,10 +78,13 @@ def bucket_matrix(words: Sequence[str], buckets: int) -> tuple[np.ndarray, np.nd
         return rows, counts
     marked = [f"<{words[k]}>" for k in hashed_here]
     lengths = np.fromiter(map(len, marked), dtype=np.int64, count=len(marked))
-    width = int(lengths.max()) + MAX_N  # room for a 5-gram at every start
-    columns = np.frombuffer("".join(m.ljust(width, "\0") for m in marked).encode("ascii"), dtype=np.uint8)
+    where = np.asarray(hashed_here, dtype=np.int64)
+    # A kept piece starts before MAX_NGRAMS (at least one piece per start), so no word needs more than
+    # its first MAX_NGRAMS + MAX_N - 1 characters: one long word does not widen the arrays of all.
+    starts = min(int(lengths.max()), MAX_NGRAMS)
+    width = starts + MAX_N - 1
+    columns = np.frombuffer("".join(m[:width].ljust(width, "\0") for m in marked).encode("ascii"), dtype=np.uint8)
     columns = columns.reshape(len(marked), width).astype(np.uint32)
-    starts = width - MAX_N + 1
     by_n = np.empty((MAX_N - MIN_N + 1, len(marked), starts), dtype=np.uint32)  # [n - MIN_N, word, start]
     h = np.full((len(marked), starts), _FNV_OFFSET, dtype=np.uint32)
     with np.errstate(over="ignore"):
@@ -90,7 +93,6 @@ def bucket_matrix(words: Sequence[str], buckets: int) -> tuple[np.ndarray, np.nd
             h *= _FNV_PRIME
             if n >= MIN_N:
                 by_n[n - MIN_N] = h
-    where = np.asarray(hashed_here, dtype=np.int64)
     for length in np.unique(lengths).tolist():
         pieces = _pieces_of_length(length)
         if not pieces:
