@@ -15,7 +15,8 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TRICKY = [
     "call (555) 123-4567 now", "555 123 4567", "1 800 555 1234", "+1 (800) 555-1234 ok", "12 345 6789",
     "wait . . . ok", "x .  . y", "end .\t. tab", "a . b . c", "so.... good", "...", ". .",
-    "a&#32;b", "5&#32;123 4567", "hi&nbsp;there", "&amp;amp;", "&lt;3 you", "x &#xZZ; y", "&#10;.&#32;.",
+    "a&#32;b", "5&#32;123 4567", "hi&nbsp;there", "&amp;amp;", "&lt;3 you", "&amp;lt;3", "AT&amp;T &gt;&gt; &quot;x&quot;", "&amp;&amp;", "&ampx;", "&amp", "a & b &amp; c",
+    "&quot;&lt;&quot;", "&AMP; &Lt;", "&amp;#39;", "&lt &gt;", "x &#xZZ; y", "&#10;.&#32;.",
     "@8pm", "@o8 x", "@user: hi", "@_", "@9,", "@ab_9!!", "(@ab)", "#ab…", "#a", "#1st", "##tag", "#tag's",
     "d:", "D:<", ":-)", ":) :(", "(:", "8)", "<3", "</3", "->", "<--", "<b>tag</b>",
     "don't!!", "\"(don't!!)\"", "rock'n'roll", "o'", "'tis", "well-made.", "x_y", "_x", "a--b",

@@ -206,8 +206,15 @@ class _FastTweetTokens:
         return self.words.findall(self.hang.sub(r"\1\1\1", text))
 
     def _decoded(self, text: str) -> str:
-        """HTML entities decoded over the whole text (one may decode to a space), as NLTK's first step."""
+        """HTML entities decoded over the whole text (one may decode to a space), as NLTK's first step.
+
+        Where every "&" begins one of the four entities tweets carry (``&amp; &lt; &gt; &quot;``), NLTK's
+        one left-to-right pass gives exactly these replacements, ``&amp;`` last so that the "&" it makes
+        is not read again ("&amp;lt;" stays "&lt;"); any other "&" takes NLTK's own function."""
         if "&" in text:
+            common = text.count("&amp;") + text.count("&lt;") + text.count("&gt;") + text.count("&quot;")
+            if common == text.count("&"):
+                return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
             self._nltk()
             text = self.entities(text)
         return text
