@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, filterfalse
+from itertools import filterfalse
 
 import numpy as np
 
 from rnnlu.engine.config import ModelConfig
+from rnnlu.engine.subwords import distinct_tokens
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -235,13 +236,13 @@ class InputRows:
     def index(self, token_lists: Sequence[Sequence], steps: int) -> np.ndarray:
         """[B, steps] row of each token in ``self.tables`` (0 at padding), building missing rows."""
         row = self.row
-        flat = list(chain.from_iterable(token_lists))
-        new = dict.fromkeys(filterfalse(row.__contains__, flat))
+        distinct, at, real = distinct_tokens(token_lists, max(1, steps))
+        new = list(filterfalse(row.__contains__, distinct))
         if new and len(row) + len(new) > self.capacity:
             row.clear()
-            new = dict.fromkeys(flat)
+            new = distinct
         if new:
-            fresh = list(new)
+            fresh = new
             ids, subword_ids = self.describe(fresh)
             x = self.encoder.embed(np.asarray(ids), subword_ids, self._source())
             self.built += len(fresh)
@@ -255,10 +256,8 @@ class InputRows:
                     self.tables[d] = table = grown
                 table[:, start : start + len(fresh)] = cell.project(x).reshape(len(fresh), cell.gates, cell.hidden).transpose(1, 0, 2)
             row.update(zip(fresh, range(start, start + len(fresh))))
-        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-        index = np.zeros((len(token_lists), max(1, steps)), dtype=np.int64)
-        index[np.arange(index.shape[1])[None, :] < lengths[:, None]] = np.fromiter(
-            map(row.__getitem__, flat), dtype=np.int64, count=len(flat))  # row-major: the tokens in order
+        index = np.zeros(real.shape, dtype=np.int64)
+        index[real] = np.fromiter(map(row.__getitem__, distinct), dtype=np.int64, count=len(distinct))[at]
         return index
 
 
