@@ -255,6 +255,30 @@ def test_hostile_jsonl_lines_are_named(run_cli, tiny_model, tmp_path, line, patt
     one_line_error(run_cli("sentiment", "-m", tiny_model, "--jsonl", src, "-f", "jsonl"), pattern)
 
 
+def _hostile_runs() -> list[str]:
+    """Lines under the 100,000-character limit on which a regular expression could backtrack for minutes:
+    "<" after "<" with no ">" (NLTK's pattern), a digit then a long run of spaced separators (the phone check)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return ["".join("<" + letters[i % 26] + letters[i * 7 % 26] for i in range(32_000)),
+            "1" + " -" * 49_000 + " x",
+            "5" * 900 + " ." * 49_000,
+            "".join("<" + letters[i % 26] for i in range(20_000)) + " call 555 123 4567"]
+
+
+@pytest.mark.parametrize("command", [["sentiment"], ["tag", "--scheme", "coin", "-f", "tags"]])
+def test_lines_built_to_backtrack_are_answered_and_the_next_line_too(run_cli, tiny_model, command):
+    """Every hostile line gets an answer (none stalls the run or ends it with an error), and so does the
+    fine line after them: nothing lost."""
+    model = ["-m", tiny_model] if command[0] == "sentiment" else []
+    lines = _hostile_runs() + ["the food was great"]
+    out = ok(run_cli(*command, *model, input="\n".join(lines) + "\n"))
+    rows = out.splitlines()
+    if command[0] == "sentiment":
+        assert len(rows) == len(lines) + 1 and rows[-1].startswith("the food was great\t")
+    else:
+        assert len(rows) == len(lines) and rows[-1].split() == ["U"] * 4
+
+
 def test_a_surrogate_pair_is_one_character(run_cli, tiny_model, tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "good \\ud83d\\ude00"}\n')

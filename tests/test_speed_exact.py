@@ -30,6 +30,9 @@ TRICKY = [
     "https://t.co/AbC1.)", "https://t.co/aaaaB!!", "http://bit.ly/1AbC...", "https://t.co/x:)", "https://t.co/x\u2026",
     "https://t.co/x////", "https://t.co/x----!", "HTTPS://T.CO/X", "https://", "https://-", "https://t.co/x\"",
     "https://t.co/a_b-c/", "https://t.co/x?q=1", "https://t.co/x(1)", "https://t.co/x.,!?\")", "http://8", "https://t.co/x!!!!",
+    "Roundup: (57%). $20 12:30am w/Sly D.C., +1500 2000s B+ ****ing", "x\x1cy 555 123 4567", "a\x1f:) 1 . . 2",
+    "MT@wingoz: #Trilogy#babymakinmusic 9.35....damn!. [INFO]", "Do: po: @o: shop: D: P:",
+    "".join(chr(33 + i % 94) for i in range(1000)), "<a" * 500 + " x",
 ]
 
 
@@ -259,3 +262,24 @@ def test_fp32_copies_of_half_tables_give_the_same_rows_bit_for_bit():
     got = model.predict_proba(texts, batch_size=3)
     assert model._input_rows.fp32 is not None and model._input_rows.fp32[0].dtype == np.float32
     np.testing.assert_array_equal(got, want)
+
+
+def test_a_run_longer_than_max_run_is_read_in_pieces():
+    """Runs without whitespace past MAX_RUN characters (no real text has one) are cut, so no pattern can
+    backtrack over them for long; runs up to MAX_RUN are NLTK's, as the tricky strings show."""
+    run = "".join("ab<cd#ef"[i % 8] for i in range(2 * tk.MAX_RUN + 5))
+    pieces = [run[: tk.MAX_RUN], run[tk.MAX_RUN : 2 * tk.MAX_RUN], run[2 * tk.MAX_RUN :]]
+    assert tk.tokenize("start " + run + " end") == tk.tokenize_exact("start " + " ".join(pieces) + " end")
+    text = "x " + run
+    spans = tk.surface_tokens(text)
+    assert all(text[a:b] == tok for tok, a, b in spans)  # offsets still point into the text as given
+    assert "".join(tok for tok, _, _ in spans[1:]) == run
+
+
+def test_the_linear_phone_check_finds_what_the_plain_pattern_finds():
+    import re
+
+    plain = re.compile(r"\d[ *\-.\)]* [ *\-.\)]*\(?\d|\.\s+\.|[\x1c-\x1f]")
+    rng = random.Random(5)
+    strings = ["".join(rng.choice("0123456789 *-.)(ab\x1c\t") for _ in range(rng.randint(1, 14))) for _ in range(30000)]
+    assert [bool(tk._SPANS_ASCII_RE.search(x)) for x in strings] == [bool(plain.search(x)) for x in strings]

@@ -397,7 +397,9 @@ class Writer:
             get = row.get
             values = [_cell(get(c, "")) for c in self.columns]
             if self.fmt == "tsv":
-                values = [v.replace("\t", " ").replace("\n", " ") if "\t" in v or "\n" in v else v for v in values]
+                line = "\t".join(values)  # one look for a tab or newline inside a cell, not two per cell
+                if "\n" in line or line.count("\t") != len(values) - 1:
+                    values = [v.replace("\t", " ").replace("\n", " ") for v in values]
             self.csv.writerow(values)
         elif self.fmt == "jsonl":
             self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -151,10 +151,18 @@ class _FastTweetTokens:
         self.hang = casual.HANG_RE
         self.lengthening = casual.redos.compile(r"(.)\1{2,}")  # as in casual.reduce_lengthening
         self.entities = casual._replace_html_entities
+        self.words_ascii = _stdlib_copy(self.words)
         # A superset of the places where a phone number or spaced dots could take in whitespace
         # (NLTK's \d and \s; for ASCII text, stdlib re's say the same or more: _SPANS_ASCII_RE).
-        self.spans = regex.compile(r"\d[\ *\-.\)]*\ [\ *\-.\)]*\(?\d|\.\s+\.", regex.UNICODE)
+        self.spans = regex.compile(_SPANS, regex.UNICODE)
         self._nltk_loaded = True
+
+    def _findall(self, text: str) -> list[str]:
+        """NLTK's pattern over text without a run longer than MAX_RUN: for ASCII text by stdlib ``re``
+        (the same pattern and answers, a third of the time of NLTK's timed ``regex`` call). The two
+        engines differ on ASCII only in \\s at \\x1c-\\x1f (stdlib's takes them in): such text stays NLTK's."""
+        plain = text.isascii() and not _ODD_SPACE_RE.search(text)
+        return (self.words_ascii if plain else self.words).findall(text)
 
     def _chunk(self, chunk: str) -> tuple[str, ...]:
         # NLTK's "(.)\1{2,}" -> "\1\1\1"; afterwards no character repeats 4 times, so its cap on
@@ -170,13 +178,13 @@ class _FastTweetTokens:
         self._nltk()
         search = self.emoticon.search
         words = []
-        for w in self.words.findall(chunk):
+        for w in self._findall(chunk):
             low = w.lower()
             words.append(w if low != w and search(w) else low)
         return tuple(_finish(words))
 
     def tokenize(self, text: str) -> list[str]:
-        text = self._decoded(text)
+        text = _bounded_runs(self._decoded(text))
         if self._spans_whitespace(text):
             return self._whole(text)
         return list(chain.from_iterable(map(self.chunk, text.split())))
@@ -184,7 +192,7 @@ class _FastTweetTokens:
     def surface(self, text: str) -> list[str]:
         """``TweetTokenizer(preserve_case=True, reduce_len=False).tokenize(text)``, exactly, chunk by
         chunk: the same shortcut without the lower-casing and shortening (tagging keeps the surface)."""
-        text = self._decoded(text)
+        text = _bounded_runs(self._decoded(text))
         if self._spans_whitespace(text):
             return self._surface_words(text)
         return list(chain.from_iterable(map(self.surface_chunk, text.split())))
@@ -203,7 +211,19 @@ class _FastTweetTokens:
     def _surface_words(self, text: str) -> list[str]:
         """NLTK's steps after decoding, case kept: cap runs of punctuation, then its pattern."""
         self._nltk()
-        return self.words.findall(self.hang.sub(r"\1\1\1", text))
+        return self._whole_words(self.hang.sub(r"\1\1\1", text))
+
+    def _whole_words(self, text: str) -> list[str]:
+        """NLTK's pattern over a whole text (its phone numbers may take in spaces), under NLTK's time limit.
+        Past it (a hostile text: digits, then a long run of separators), the words are read chunk by chunk,
+        as for any text whose tokens cannot take in whitespace: the answer differs from NLTK's at most
+        where a phone number would have spanned a space, and the text is not lost."""
+        if " " not in text and "\t" not in text and "\n" not in text:
+            return self._findall(text)
+        try:
+            return self.words.findall(text)
+        except TimeoutError:
+            return list(chain.from_iterable(map(self._findall, text.split())))
 
     def _decoded(self, text: str) -> str:
         """HTML entities decoded over the whole text (one may decode to a space), as NLTK's first step.
@@ -233,10 +253,41 @@ class _FastTweetTokens:
         text = self.lengthening.sub(r"\1\1\1", text)
         safe = self.hang.sub(r"\1\1\1", text)
         search = self.emoticon.search
-        return _finish([w if search(w) else w.lower() for w in self.words.findall(safe)])
+        return _finish([w if search(w) else w.lower() for w in self._whole_words(safe)])
 
 
 CHUNK_MEMORY = 1 << 16  # distinct chunks remembered: about 20 MB when full
+# Characters read as one run without whitespace. NLTK's pattern takes time quadratic in a run's length
+# on some shapes ("<a<b<c...": each "<" looks for its ">" to the run's end), so a longer run (no text
+# of ours has one; tweets hold at most 280 characters) is read in pieces of this many characters.
+MAX_RUN = 1000
+_ASCII_SPACE_RE = re.compile(r"([ \t\n\r\f\v]+)")
+
+
+def _bounded_runs(text: str) -> str:
+    """``text`` with a space after every MAX_RUN characters of any longer run without ASCII whitespace."""
+    if len(text) <= MAX_RUN:
+        return text
+    parts = _ASCII_SPACE_RE.split(text)  # runs at even places, the whitespace between at odd ones
+    if max(len(part) for part in parts[::2]) <= MAX_RUN:
+        return text
+    return "".join(part if len(part) <= MAX_RUN or k % 2 else
+                   " ".join(part[i : i + MAX_RUN] for i in range(0, len(part), MAX_RUN))
+                   for k, part in enumerate(parts))
+
+
+def _stdlib_copy(pattern):
+    """NLTK's compiled pattern recompiled by stdlib ``re`` when its flags are the ones this was proven with
+    (verbose, ignore case, Unicode: ``bench/tokenize_exact.py``, every text, identical); else NLTK's own."""
+    import regex
+
+    expected = regex.VERBOSE | regex.IGNORECASE | regex.UNICODE
+    if pattern.flags & ~regex.VERSION0 != expected:
+        return pattern
+    try:
+        return re.compile(pattern.pattern, re.VERBOSE | re.IGNORECASE | re.UNICODE)
+    except re.error:
+        return pattern
 _LENGTHENING_RE = re.compile(r"(.)\1{2,}")
 _REPEATED_4_RE = re.compile(r"(.)\1{3,}")  # where NLTK's HANG_RE could cap a run of punctuation
 
@@ -310,7 +361,10 @@ def _url_chunk(chunk: str, surface: bool = False) -> tuple[str, ...] | None:
 # str.split() also splits at these four; NLTK's pattern reads them as characters.
 _ODD_SPACE_RE = re.compile("[\x1c-\x1f]")
 # _FastTweetTokens.spans for ASCII text; stdlib re's \s also takes in \x1c-\x1f, so those go whole too.
-_SPANS_ASCII_RE = re.compile(r"\d[ *\-.\)]* [ *\-.\)]*\(?\d|\.\s+\.|[\x1c-\x1f]")
+# Possessive runs: "a digit, a run of separators holding a space, then a digit" in time linear in the text
+# (the plain form backtracks over every split of a long run: 3 s for "1 - - - ..." of 16,000 characters).
+_SPANS = r"\d[*\-.\)]*+\ [\ *\-.\)]*+\(?\d|\.\s+\."
+_SPANS_ASCII_RE = re.compile(_SPANS + r"|[\x1c-\x1f]")
 
 
 @lru_cache(maxsize=1)

@@ -24,10 +24,16 @@ class SentimentResult:
     model: str
     baseline: BaselineResult | None = None
 
-    def row(self, compare: bool, flat: bool = True) -> dict:
-        """Result columns: label, one probability per label, model (and the baseline's with ``compare``)."""
+    def row(self, compare: bool, flat: bool = False) -> dict:
+        """Result columns: label, one probability per label, model (and the baseline's with ``compare``).
+
+        Probabilities are rounded to 4 decimals; with ``flat`` (CSV/TSV) they are left for the writer,
+        which prints every float with 4 decimals: the same digits, one rounding instead of two."""
         row = {"label": self.label}
-        row.update({f"p_{label}": round(p, 4) for label, p in self.probabilities.items()})
+        if flat:
+            row.update({f"p_{label}": p for label, p in self.probabilities.items()})
+        else:
+            row.update({f"p_{label}": round(p, 4) for label, p in self.probabilities.items()})
         row["model"] = self.model
         if compare and self.baseline is not None:
             b = self.baseline
