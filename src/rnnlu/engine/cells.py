@@ -109,18 +109,21 @@ class FoldedCell:
         scale = np.ones(w_hh.shape[0], dtype=np.float32)
         b_x = (b_ih + b_hh).astype(np.float32)
         self.b_hn = None
+        hidden_scale = scale
         if cell == "gru":
             scale[: 2 * hidden] = 0.5                       # r, z
             b_x = b_ih.astype(np.float32).copy()
             b_x[: 2 * hidden] += b_hh[: 2 * hidden]
-            self.b_hn = np.ascontiguousarray(b_hh[2 * hidden:], dtype=np.float32)  # stays inside r * (...)
+            # r * (W_hn h + b_hn) = (1 + tanh) * (0.5 W_hn h + 0.5 b_hn): r's own 0.5 moves into its partner
+            hidden_scale = np.full(w_hh.shape[0], 0.5, dtype=np.float32)
+            self.b_hn = np.ascontiguousarray(b_hh[2 * hidden:], dtype=np.float32) * np.float32(0.5)  # inside r * (...)
         elif cell == "lstm":
             scale[: 2 * hidden] = 0.5                       # i, f
             scale[3 * hidden:] = 0.5                        # o
         self.cell, self.hidden = cell, hidden
         self.gates = w_hh.shape[0] // hidden
         self.w_ih_t = np.ascontiguousarray((w_ih * scale[:, None]).T, dtype=np.float32)
-        w_hh_t = (w_hh * scale[:, None]).T.astype(np.float32)        # [H, gates * H]
+        w_hh_t = (w_hh * hidden_scale[:, None]).T.astype(np.float32)  # [H, gates * H]
         self.w_hh_g = np.ascontiguousarray(w_hh_t.reshape(hidden, self.gates, hidden).transpose(1, 0, 2))
         self.b_x = (b_x * scale).astype(np.float32)
 
@@ -165,8 +168,8 @@ class FoldedCell:
                 rz = a[:2]
                 rz += hw[:2]
                 np.tanh(rz, out=rz)
-                rz += 1.0
-                rz *= 0.5
+                rz += 1.0                                    # 2 r and 2 z
+                rz[1] *= 0.5                                 # z (r's 0.5 is in W_hn and b_hn)
                 cand = hw[2]
                 cand += self.b_hn
                 cand *= rz[0]
