@@ -129,6 +129,8 @@ def test_numpy_answers_equal_torch(blank_model):
         expected = net.softmax.log_prob(q).numpy()
     got = model.softmax.log_prob(model.queries(rows, where))
     np.testing.assert_allclose(got, expected, atol=1e-5)
+    traced, _ = model.queries(rows, where, trace=True)  # the plain equations explain reads
+    np.testing.assert_allclose(model.queries(rows, where), traced, atol=1e-5)
     some = np.array([[3, 5], [7, 2], [4, 4]])
     np.testing.assert_allclose(model.softmax.log_prob(model.queries(rows, where), some),
                                np.take_along_axis(expected, some, axis=1), atol=1e-5)
