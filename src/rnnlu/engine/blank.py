@@ -128,25 +128,39 @@ class BlankModel:
 
     def score_options(self, left: list[str], right: list[str], options: list[list[str]]) -> list[OptionScore]:
         """log P of each option (a list of tokens) in the blank between ``left`` and ``right``."""
+        return self.score_many([(left, right, options)])[0]
+
+    def score_many(self, questions: Sequence[tuple[list[str], list[str], list[list[str]]]],
+                   batch: int = 128) -> list[list[OptionScore]]:
+        """:meth:`score_options` of many (left, right, options) at once: their rows are read in batches of
+        similar length, not a few rows at a time (the same values to 1e-6)."""
         rows, where, owner = [], [], []
-        for k, words in enumerate(options):
-            for j in range(len(words)):          # each word of the option, its other words in place
-                rows.append(left + words[:j] + [UNK] + words[j + 1:] + right)
-                where.append(len(left) + j)
-                owner.append((k, words[j]))
-        q = self.queries(rows, where)
+        for n, (left, right, options) in enumerate(questions):
+            for k, words in enumerate(options):
+                for j in range(len(words)):          # each word of the option, its other words in place
+                    rows.append(left + words[:j] + [UNK] + words[j + 1:] + right)
+                    where.append(len(left) + j)
+                    owner.append((n, k, words[j]))
+        q = np.empty((len(rows), self.w2.shape[0]), dtype=np.float32)
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+        for start in range(0, len(order), batch):
+            idx = order[start : start + batch]
+            q[idx] = self.queries([rows[i] for i in idx], [where[i] for i in idx])
         # A word outside the vocabulary is scored as the vocabulary's rarest word: <unk> itself holds the
         # mass of every rare word together and would win for any unknown option.
         rarest = len(self.vocab) - 1
-        ids = np.array([[self.vocab.stoi.get(w, rarest)] for _, w in owner])
-        lp = self.softmax.log_prob(q, ids)[:, 0]
-        totals = np.zeros(len(options))
-        for (k, _), v in zip(owner, lp):
-            totals[k] += v
-        probs = np.exp(totals - totals.max())
-        probs /= probs.sum()
-        return [OptionScore(" ".join(words), float(totals[k]), float(probs[k]),
-                            all(w in self.vocab.stoi for w in words)) for k, words in enumerate(options)]
+        ids = np.array([[self.vocab.stoi.get(w, rarest)] for _, _, w in owner], dtype=np.int64).reshape(-1, 1)
+        lp = self.softmax.log_prob(q, ids)[:, 0] if rows else np.zeros(0)
+        totals = [np.zeros(len(options)) for _, _, options in questions]
+        for (n, k, _), v in zip(owner, lp):
+            totals[n][k] += v
+        scores = []
+        for (_, _, options), total in zip(questions, totals):
+            probs = np.exp(total - total.max())
+            probs /= probs.sum()
+            scores.append([OptionScore(" ".join(words), float(total[k]), float(probs[k]),
+                                       all(w in self.vocab.stoi for w in words)) for k, words in enumerate(options)])
+        return scores
 
     def top_words(self, left: list[str], right: list[str], k: int = 5) -> list[tuple[str, float]]:
         """The ``k`` most probable words for the blank (placeholders such as <unk> left out)."""

@@ -102,18 +102,23 @@ def answer(model: BlankModel, items: Iterable[BlankItem], baseline: NgramBaselin
     from rnnlu.tasks.base import batched
 
     def answer_chunk(batch: list[BlankItem]) -> list[BlankAnswer]:
-        return [answer_one(model, item, baseline, top_k, association) for item in batch]
+        asked = [(*split_tokens(item), [tokenize(o) or [o] for o in item.options]) for item in batch if item.options]
+        scored = iter(model.score_many(asked))  # the chunk's options read together, in batches of like length
+        return [answer_one(model, item, baseline, top_k, association, next(scored) if item.options else None)
+                for item in batch]
 
     for _, answers in ordered_map(answer_chunk, batched(items, chunk), workers):
         yield from answers
 
 
 def answer_one(model: BlankModel, item: BlankItem, baseline: NgramBaseline | None = None,
-               top_k: int = 5, association: WordAssociation | None = None) -> BlankAnswer:
+               top_k: int = 5, association: WordAssociation | None = None, scores=None) -> BlankAnswer:
+    """``scores``: the model's :class:`OptionScore` of the item's options, when already computed (``score_many``)."""
     left, right = split_tokens(item)
     if item.options:
         option_tokens = [tokenize(o) or [o] for o in item.options]
-        scores = model.score_options(left, right, option_tokens)
+        if scores is None:
+            scores = model.score_options(left, right, option_tokens)
         rescored = association.rescore(option_tokens, left + right, [s.log_prob for s in scores]) if association else None
         probabilities = rescored or [s.probability for s in scores]
         ranked = sorted(zip(item.options, scores, probabilities), key=lambda p: -p[2])
