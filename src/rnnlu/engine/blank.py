@@ -164,12 +164,24 @@ class BlankModel:
 
     def top_words(self, left: list[str], right: list[str], k: int = 5) -> list[tuple[str, float]]:
         """The ``k`` most probable words for the blank (placeholders such as <unk> left out)."""
-        q = self.queries([left + [UNK] + right], [len(left)])
-        lp = self.softmax.log_prob(q)[0]
-        lp[:2] = -np.inf
-        best = np.argsort(-lp)[: k + 8]
-        words = [(self.vocab.itos[i], float(np.exp(lp[i]))) for i in best if not self.vocab.itos[i].startswith("<")]
-        return words[:k]
+        return self.top_many([(left, right)], k)[0]
+
+    def top_many(self, questions: Sequence[tuple[list[str], list[str]]], k: int = 5,
+                 batch: int = 64) -> list[list[tuple[str, float]]]:
+        """:meth:`top_words` of many (left, right) at once, read in batches of similar length."""
+        rows = [left + [UNK] + right for left, right in questions]
+        where = [len(left) for left, _ in questions]
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+        found: list[list[tuple[str, float]]] = [[] for _ in rows]
+        for start in range(0, len(order), batch):
+            idx = order[start : start + batch]
+            lps = self.softmax.log_prob(self.queries([rows[i] for i in idx], [where[i] for i in idx]))
+            for i, lp in zip(idx, lps):
+                lp[:2] = -np.inf
+                best = np.argsort(-lp)[: k + 8]
+                found[i] = [(self.vocab.itos[j], float(np.exp(lp[j]))) for j in best
+                            if not self.vocab.itos[j].startswith("<")][:k]
+        return found
 
 
 def _check_answer_side(path, config: ModelConfig, meta: dict, tensors: dict[str, np.ndarray]) -> None:

@@ -104,16 +104,18 @@ def answer(model: BlankModel, items: Iterable[BlankItem], baseline: NgramBaselin
     def answer_chunk(batch: list[BlankItem]) -> list[BlankAnswer]:
         asked = [(*split_tokens(item), [tokenize(o) or [o] for o in item.options]) for item in batch if item.options]
         scored = iter(model.score_many(asked))  # the chunk's options read together, in batches of like length
-        return [answer_one(model, item, baseline, top_k, association, next(scored) if item.options else None)
-                for item in batch]
+        tops = iter(model.top_many([split_tokens(item) for item in batch if not item.options], top_k))
+        return [answer_one(model, item, baseline, top_k, association, next(scored) if item.options else None,
+                           None if item.options else next(tops)) for item in batch]
 
     for _, answers in ordered_map(answer_chunk, batched(items, chunk), workers):
         yield from answers
 
 
 def answer_one(model: BlankModel, item: BlankItem, baseline: NgramBaseline | None = None,
-               top_k: int = 5, association: WordAssociation | None = None, scores=None) -> BlankAnswer:
-    """``scores``: the model's :class:`OptionScore` of the item's options, when already computed (``score_many``)."""
+               top_k: int = 5, association: WordAssociation | None = None, scores=None, top=None) -> BlankAnswer:
+    """``scores`` / ``top``: the model's :class:`OptionScore` of the item's options, or its top words, when
+    already computed for a whole chunk (``score_many`` / ``top_many``)."""
     left, right = split_tokens(item)
     if item.options:
         option_tokens = [tokenize(o) or [o] for o in item.options]
@@ -128,7 +130,8 @@ def answer_one(model: BlankModel, item: BlankItem, baseline: NgramBaseline | Non
         if base is not None:  # report it in the user's spelling
             base.answer = item.options[[" ".join(t) for t in option_tokens].index(base.answer)]
         return BlankAnswer(item, ranked[0][0], options, model.name, True, base, unknown)
-    top = model.top_words(left, right, top_k)
+    if top is None:
+        top = model.top_words(left, right, top_k)
     options = [{"word": w, "probability": p, "known": True} for w, p in top]
     base = baseline.answer(left, right, [w for w, _ in top]) if baseline else None
     return BlankAnswer(item, top[0][0], options, model.name, False, base)
