@@ -283,3 +283,19 @@ def test_the_linear_phone_check_finds_what_the_plain_pattern_finds():
     rng = random.Random(5)
     strings = ["".join(rng.choice("0123456789 *-.)(ab\x1c\t") for _ in range(rng.randint(1, 14))) for _ in range(30000)]
     assert [bool(tk._SPANS_ASCII_RE.search(x)) for x in strings] == [bool(plain.search(x)) for x in strings]
+
+
+def test_a_whole_text_past_nltks_time_limit_is_read_chunk_by_chunk(monkeypatch):
+    """NLTK's pattern over a whole text (phone numbers) raises TimeoutError past its limit: the text is then
+    read chunk by chunk, as a text whose tokens cannot take in a space, not lost."""
+    fast = tk._fast()
+    fast._nltk()
+
+    class OutOfTime:
+        def findall(self, text):
+            raise TimeoutError("regular-expression match exceeded its time limit")
+
+    text = "call 555 123 4567 now :)"
+    monkeypatch.setattr(fast, "words", OutOfTime())
+    assert tk.tokenize(text) == ["call", "<num>", "<num>", "<num>", "now", ":)"]
+    assert [t for t, _, _ in tk.surface_tokens(text)] == ["call", "555", "123", "4567", "now", ":)"]

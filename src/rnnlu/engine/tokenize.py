@@ -288,6 +288,8 @@ def _stdlib_copy(pattern):
         return re.compile(pattern.pattern, re.VERBOSE | re.IGNORECASE | re.UNICODE)
     except re.error:
         return pattern
+
+
 _LENGTHENING_RE = re.compile(r"(.)\1{2,}")
 _REPEATED_4_RE = re.compile(r"(.)\1{3,}")  # where NLTK's HANG_RE could cap a run of punctuation
 
