@@ -160,7 +160,6 @@ def test_word_features():
         ["lower", "title", "upper", "digit", "mixed", "other", "title"]
 
 
-
 def test_feature_rows_are_each_tokens_ngrams_then_its_case_class():
     """The vectorised [B, steps, K] rows: every token's n-gram buckets in order, then its case row; 0 after;
     lists longer than ``steps`` cut; with no buckets, the case row alone."""
@@ -182,6 +181,7 @@ def test_feature_rows_are_each_tokens_ngrams_then_its_case_class():
                     assert row == grams + [case] + [0] * (len(row) - len(grams) - 1)
             longest = max((len(bucket_ids(t, buckets)) if buckets else 0) for x in lists for t in x[:steps])
             assert got.shape == (len(lists), steps, longest + 1)
+
 
 def test_frequent_tag_baseline_round_trips():
     b = FrequentTagBaseline.fit([["the", "run", "run", "The"], ["a", "run"]], [["DET", "NOUN", "VERB", "DET"], ["DET", "VERB"]])

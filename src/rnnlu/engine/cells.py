@@ -109,17 +109,16 @@ class FoldedCell:
         scale = np.ones(w_hh.shape[0], dtype=np.float32)
         b_x = (b_ih + b_hh).astype(np.float32)
         self.b_hn = None
-        hidden_scale = scale
         if cell == "gru":
             scale[: 2 * hidden] = 0.5                       # r, z
             b_x = b_ih.astype(np.float32).copy()
             b_x[: 2 * hidden] += b_hh[: 2 * hidden]
-            # r * (W_hn h + b_hn) = (1 + tanh) * (0.5 W_hn h + 0.5 b_hn): r's own 0.5 moves into its partner
-            hidden_scale = np.full(w_hh.shape[0], 0.5, dtype=np.float32)
             self.b_hn = np.ascontiguousarray(b_hh[2 * hidden:], dtype=np.float32) * np.float32(0.5)  # inside r * (...)
         elif cell == "lstm":
             scale[: 2 * hidden] = 0.5                       # i, f
             scale[3 * hidden:] = 0.5                        # o
+        # GRU: r * (W_hn h + b_hn) = (1 + tanh) * (0.5 W_hn h + 0.5 b_hn), so r's own 0.5 moves into W_hn too
+        hidden_scale = np.full(w_hh.shape[0], 0.5, dtype=np.float32) if cell == "gru" else scale
         self.cell, self.hidden = cell, hidden
         self.gates = w_hh.shape[0] // hidden
         self.w_ih_t = np.ascontiguousarray((w_ih * scale[:, None]).T, dtype=np.float32)
