@@ -86,6 +86,43 @@ def continue_from(opts, start, cell: str, bidirectional: bool, labels: list[str]
     return dict(tensors)
 
 
+def run_facts(history: list[EpochLog], start_epoch: int, best_metric: float, calibration, device) -> dict:
+    """The card's account of a finished run: dev metric (after calibration), epochs, time, machine, date.
+    Seconds per epoch count only the epochs this run made (a resumed run's earlier ones ran elsewhere)."""
+    import platform
+    import time
+    from dataclasses import asdict
+
+    import numpy as np
+    import torch
+
+    epochs_run = [h for h in history if h.epoch >= start_epoch] or history
+    return {
+        "dev_metric": calibration.after if calibration else round(best_metric, 4),
+        "calibration": asdict(calibration) if calibration else None,
+        "epochs_run": len(history),
+        "best_epoch": max(history, key=lambda h: h.dev).epoch,
+        "seconds_per_epoch": round(float(np.mean([h.seconds for h in epochs_run])), 1),
+        "train_seconds": round(sum(h.seconds for h in history), 1),
+        "history": [asdict(h) for h in history],
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU threads, torch {torch.__version__}, device {device}",
+        "trained": time.strftime("%Y-%m-%d"),
+    }
+
+
+def write_card(model_path: Path, card: dict, markdown: str) -> Path:
+    """The card beside the model: ``NAME.card.json`` (the facts) and ``NAME.card.md`` (``markdown``), each written atomically."""
+    from rnnlu.engine.modelfile import atomic_write
+
+    card_path = card_path_for(model_path)
+    with atomic_write(card_path) as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+    with atomic_write(card_path.with_name(card_path.name.removesuffix(".json") + ".md")) as f:
+        f.write(markdown)
+    return card_path
+
+
 def card_markdown(card: dict) -> str:
     """The model card for people: the same facts as the JSON card."""
     lines = [f"# {card['name']}", "", f"{card['task']} model, {card['architecture']} ({card['arch']}), "

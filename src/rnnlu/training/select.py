@@ -5,7 +5,6 @@ through ``pretrain --objective blank`` (where the one-way LSTM/GRU see the left 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import statistics
@@ -16,8 +15,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from rnnlu.engine.model import Model
-from rnnlu.engine.modelfile import atomic_write, load_tensors, save_tensors, sha256_of
-from rnnlu.training.kit import card_markdown, card_path_for, pretrain_card_markdown, resolve_out
+from rnnlu.engine.modelfile import load_tensors, save_tensors, sha256_of
+from rnnlu.training.kit import card_markdown, card_path_for, pretrain_card_markdown, resolve_out, write_card
 from rnnlu.training.pretrain import PretrainOptions, pretrain_command
 from rnnlu.training.train import TrainOptions, train, train_command
 
@@ -241,11 +240,7 @@ def select(base: TrainOptions | PretrainOptions, tolerance: float = 0.5, seeds: 
         card = dict(cards[chosen], name=name, command=command, selection=summary)
         card.get("options", {}).update(out=str(base.out))
         card.update(sha256=sha256_of(target), size_bytes=target.stat().st_size)
-        with atomic_write(card_path_for(target)) as f:
-            json.dump(card, f, indent=2)
-            f.write("\n")
-        with atomic_write(card_path_for(target).with_name(name + ".card.md")) as f:
-            f.write(pretrain_card_markdown(card) if blank else card_markdown(card))
+        write_card(target, card, pretrain_card_markdown(card) if blank else card_markdown(card))
         selection.saved_to = str(target)
         for c in candidates:
             if keep_all:   # every candidate beside the choice, with its own card (e.g. for `rnnlu explain`)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import platform
 import random
 import time
 from collections.abc import Callable
@@ -22,7 +20,7 @@ import numpy as np
 from rnnlu import __version__
 from rnnlu.engine.config import ARCHITECTURES, ModelConfig
 from rnnlu.engine.model import Model
-from rnnlu.engine.modelfile import atomic_write, sha256_of
+from rnnlu.engine.modelfile import sha256_of
 from rnnlu.engine.vocab import Vocab
 from rnnlu.engine.wordshape import feature_rows, word_key
 from rnnlu.errors import RnnluError, UsageError
@@ -41,8 +39,9 @@ _TEXT_ONLY = {"augment_negation": "--augment-negation", "augment_contrast": "--a
 
 def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | None = None,
                  command: str | None = None, on_note: Callable | None = None):
-    from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown, card_path_for,
-                                    checkpoint_path_for, lm_provenance, resolve_out, torch_threads)
+    from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown,
+                                    checkpoint_path_for, lm_provenance, resolve_out, run_facts, torch_threads,
+                                    write_card)
 
     refused = [flag for key, flag in _TEXT_ONLY.items() if getattr(opts, key)]
     if refused:
@@ -207,7 +206,6 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         d = path_or_data if isinstance(path_or_data, TaggedData) else task.read_labelled(path_or_data)
         return card_entry(evaluate_tags(task, model, d, compare=True), sha256_of(d.path))
 
-    epochs_run = [h for h in history if h.epoch >= start_epoch] or history
     card = {
         "name": name,
         "task": task.name,
@@ -232,22 +230,9 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         "excluded_overlap_with": [],
         "dev": [scored(d) for d in dev_sets],
         "test": [scored(p) for p in opts.test],
-        "dev_metric": calibration.after if calibration else round(best_metric, 4),
-        "calibration": asdict(calibration) if calibration else None,
-        "epochs_run": len(history),
-        "best_epoch": max(history, key=lambda h: h.dev).epoch,
-        "seconds_per_epoch": round(float(np.mean([h.seconds for h in epochs_run])), 1),
-        "train_seconds": round(sum(h.seconds for h in history), 1),
-        "history": [asdict(h) for h in history],
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU threads, torch {torch.__version__}, device {device}",
-        "trained": time.strftime("%Y-%m-%d"),
+        **run_facts(history, start_epoch, best_metric, calibration, device),
     }
-    card_path = card_path_for(out_path)
-    with atomic_write(card_path) as f:
-        json.dump(card, f, indent=2)
-        f.write("\n")
-    with atomic_write(card_path.with_name(card_path.name.removesuffix(".json") + ".md")) as f:
-        f.write(card_markdown(card) + tag_card_lines(card))
+    card_path = write_card(out_path, card, card_markdown(card) + tag_card_lines(card))
     ckpt_path.unlink(missing_ok=True)
     return TrainResult(str(out_path), str(card_path), card, history)
 

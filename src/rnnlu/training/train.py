@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import platform
 import random
 import time
 from collections.abc import Callable
@@ -21,7 +20,7 @@ import numpy as np
 from rnnlu import __version__
 from rnnlu.engine.config import ARCHITECTURES, ModelConfig
 from rnnlu.engine.model import Model
-from rnnlu.engine.modelfile import atomic_write, sha256_of
+from rnnlu.engine.modelfile import sha256_of
 from rnnlu.engine.subwords import pad_buckets
 from rnnlu.engine.vocab import Vocab
 from rnnlu.errors import RnnluError, UsageError
@@ -31,8 +30,9 @@ from rnnlu.tasks.base import LabelledData, choose
 from rnnlu.tasks.sentiment.augment import (contrast_examples, lexicon_examples, negation_examples,
                                            negated_claim_examples, negation_frame_examples, neutral_examples)
 from rnnlu.training.calibrate import Calibration, DevScores, fit_label_offsets
-from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown, card_path_for,
-                                checkpoint_path_for, command_for, continue_from, lm_provenance, pad, resolve_out, torch_threads)
+from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown,
+                                checkpoint_path_for, command_for, continue_from, lm_provenance, pad, resolve_out, run_facts,
+                                torch_threads, write_card)
 
 
 NEUTRAL_ROLE = "neutral examples: its sentences that hold no opinion word (--augment-neutral)"
@@ -536,7 +536,6 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
                 "value": round(value, 4), "accuracy": round(s.accuracy, 4), "macro_f1": round(s.macro_f1, 4),
                 "macro_recall": round(s.macro_recall, 4)}
 
-    epochs_run = [h for h in history if h.epoch >= start_epoch] or history
     card = {
         "name": name,
         "task": task.name,
@@ -562,22 +561,9 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         "contrast_pairs": sum(len(d) for d in augmented if d.path == "contrast pairs"),
         "dev": [evaluate_on(d) for d in dev_sets],
         "test": [evaluate_on(task.read_labelled(p)) for p in opts.test],
-        "dev_metric": calibration.after if calibration else round(best_metric, 4),
-        "calibration": asdict(calibration) if calibration else None,
-        "epochs_run": len(history),
-        "best_epoch": max(history, key=lambda h: h.dev).epoch,
-        "seconds_per_epoch": round(float(np.mean([h.seconds for h in epochs_run])), 1),
-        "train_seconds": round(sum(h.seconds for h in history), 1),
-        "history": [asdict(h) for h in history],
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU threads, torch {torch.__version__}, device {device}",
-        "trained": time.strftime("%Y-%m-%d"),
+        **run_facts(history, start_epoch, best_metric, calibration, device),
     }
-    card_path = card_path_for(out_path)
-    with atomic_write(card_path) as f:
-        json.dump(card, f, indent=2)
-        f.write("\n")
-    with atomic_write(card_path.with_name(card_path.name.removesuffix(".json") + ".md")) as f:
-        f.write(card_markdown(card))
+    card_path = write_card(out_path, card, card_markdown(card))
     ckpt_path.unlink(missing_ok=True)
     return TrainResult(str(out_path), str(card_path), card, history)
 

@@ -15,8 +15,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
-
 from rnnlu.tasks.fill_blank.baseline import BOUNDARY, NgramBaseline
 from rnnlu.tasks.fill_blank.side_files import read_corpus_cache, write_card
 
