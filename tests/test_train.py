@@ -391,6 +391,8 @@ def test_interrupted_and_resumed_training_writes_the_same_file(tmp_path, fixture
     resumed = train(opts(tmp_path / "b" / "m.safetensors", resume=True))
     digest = lambda p: hashlib.sha256(Path(p).read_bytes()).hexdigest()
     assert [h.epoch for h in resumed.history] == [1, 2, 3, 4]
+    # the same steps, not only the same best epoch: every epoch's loss and dev score (dropout draws differ otherwise)
+    assert [(h.loss, h.dev, h.lr) for h in resumed.history] == [(h.loss, h.dev, h.lr) for h in whole.history]
     assert digest(whole.path) == digest(resumed.path)
 
 
