@@ -27,6 +27,50 @@ class EpochLog:
     lr: float = 0.0               # the learning rate this epoch ran with
 
 
+class EarlyStopping:
+    """The end of each epoch, for every trainer: keep the best dev score and its weights, count the epochs
+    since, take ``--lr-decay`` after an epoch that did not improve, and say when to stop (``--patience``,
+    ``--time-budget``). Its state travels in the checkpoint (``best_state``, ``best_metric``, ``bad_epochs``)."""
+
+    def __init__(self, patience: int, lr_decay: float, time_budget: float, ckpt: dict | None = None):
+        import math
+        import time
+
+        self.patience, self.lr_decay, self.time_budget = patience, lr_decay, time_budget
+        self.best_metric, self.best_state, self.bad_epochs = -math.inf, None, 0
+        if ckpt is not None:
+            self.best_state, self.best_metric = ckpt["best_state"], float(ckpt["best_metric"])
+            self.bad_epochs = int(ckpt["bad_epochs"])
+        self.started = time.perf_counter()
+
+    def end_epoch(self, epoch: int, loss: float, dev_scores: dict[str, float], seconds: float, scored, optimizer) -> EpochLog:
+        """The epoch's log (its dev metric: the mean over the dev files); ``scored``: the network whose weights count."""
+        import numpy as np
+
+        dev_metric = float(np.mean(list(dev_scores.values())))
+        improved = dev_metric > self.best_metric
+        if improved:
+            self.best_metric, self.bad_epochs = dev_metric, 0
+            self.best_state = {k: v.detach().clone() for k, v in scored.state_dict().items()}
+        else:
+            self.bad_epochs += 1
+        log = EpochLog(epoch, loss, dev_metric, dev_scores, seconds, improved, lr=optimizer.param_groups[0]["lr"])
+        if not improved:
+            for group in optimizer.param_groups:  # --lr-decay: smaller steps once dev stops improving
+                group["lr"] *= self.lr_decay
+        return log
+
+    def state(self) -> dict:
+        """What the checkpoint keeps of it."""
+        return {"best_state": self.best_state, "best_metric": self.best_metric, "bad_epochs": self.bad_epochs}
+
+    def should_stop(self) -> bool:
+        import time
+
+        return self.bad_epochs >= self.patience or bool(
+            self.time_budget and time.perf_counter() - self.started > self.time_budget)
+
+
 @dataclass
 class TrainResult:
     path: str

@@ -9,7 +9,6 @@ and the dev metric (token accuracy for pos, exact-span F1 for ner and coin).
 from __future__ import annotations
 
 import json
-import math
 import random
 import time
 from collections.abc import Callable
@@ -39,7 +38,7 @@ _TEXT_ONLY = {"augment_negation": "--augment-negation", "augment_contrast": "--a
 
 def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | None = None,
                  command: str | None = None, on_note: Callable | None = None):
-    from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown,
+    from rnnlu.training.kit import (EarlyStopping, EpochLog, TrainResult, bucketed_batches, card_markdown,
                                     checkpoint_path_for, lm_provenance, resolve_out, run_facts, torch_threads,
                                     write_card)
 
@@ -123,19 +122,18 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
     out_path.parent.mkdir(parents=True, exist_ok=True)
     ckpt_path = checkpoint_path_for(out_path)
     history: list[EpochLog] = []
-    best_metric, best_state, start_epoch, bad_epochs = -math.inf, None, 1, 0
+    start_epoch, resumed = 1, None
     if opts.resume and ckpt_path.exists():
         ckpt = torch.load(ckpt_path, weights_only=True, map_location=device)
         net.load_state_dict(ckpt["model"])
         optimizer.load_state_dict(ckpt["optimizer"])
-        best_state, best_metric = ckpt["best_state"], float(ckpt["best_metric"])
-        start_epoch, bad_epochs = int(ckpt["epoch"]) + 1, int(ckpt["bad_epochs"])
+        start_epoch, resumed = int(ckpt["epoch"]) + 1, ckpt
         history = [EpochLog(**h) for h in json.loads(ckpt["history"])]
         torch.set_rng_state(ckpt["rng"])
         for group in optimizer.param_groups:
             group["lr"] = float(ckpt.get("lr", group["lr"]))
 
-    started = time.perf_counter()
+    stopping = EarlyStopping(opts.patience, opts.lr_decay, opts.time_budget, resumed)
     for epoch in range(start_epoch, opts.epochs + 1):
         t0 = time.perf_counter()
         net.train()
@@ -162,31 +160,17 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
             if on_batch:
                 on_batch(b + 1, len(batches))
         dev_scores = {d.path: round(_dev_metric(net, task, d, vocab, labels, device), 4) for d in dev_sets}
-        dev_metric = float(np.mean(list(dev_scores.values())))
-        improved = dev_metric > best_metric
-        if improved:
-            best_metric, bad_epochs = dev_metric, 0
-            best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
-        else:
-            bad_epochs += 1
-        log = EpochLog(epoch, total_loss / max(seen, 1), dev_metric, dev_scores, time.perf_counter() - t0, improved,
-                       lr=optimizer.param_groups[0]["lr"])
+        log = stopping.end_epoch(epoch, total_loss / max(seen, 1), dev_scores, time.perf_counter() - t0, net, optimizer)
         history.append(log)
-        if not improved:
-            for group in optimizer.param_groups:
-                group["lr"] *= opts.lr_decay
-        torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "best_state": best_state,
-                    "best_metric": best_metric, "epoch": epoch, "bad_epochs": bad_epochs,
+        torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), **stopping.state(), "epoch": epoch,
                     "history": json.dumps([asdict(h) for h in history]), "rng": torch.get_rng_state(),
                     "lr": optimizer.param_groups[0]["lr"]}, ckpt_path)
         if on_epoch:
             on_epoch(log)
-        if bad_epochs >= opts.patience:
-            break
-        if opts.time_budget and time.perf_counter() - started > opts.time_budget:
+        if stopping.should_stop():
             break
 
-    net.load_state_dict(best_state)
+    net.load_state_dict(stopping.best_state)
     tensors = {k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}
     name = out_path.name.removesuffix(".safetensors")
     extra = {}
@@ -230,7 +214,7 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         "excluded_overlap_with": [],
         "dev": [scored(d) for d in dev_sets],
         "test": [scored(p) for p in opts.test],
-        **run_facts(history, start_epoch, best_metric, calibration, device),
+        **run_facts(history, start_epoch, stopping.best_metric, calibration, device),
     }
     card_path = write_card(out_path, card, card_markdown(card) + tag_card_lines(card))
     ckpt_path.unlink(missing_ok=True)

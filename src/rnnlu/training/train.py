@@ -30,9 +30,9 @@ from rnnlu.tasks.base import LabelledData, choose
 from rnnlu.tasks.sentiment.augment import (contrast_examples, lexicon_examples, negation_examples,
                                            negated_claim_examples, negation_frame_examples, neutral_examples)
 from rnnlu.training.calibrate import Calibration, DevScores, fit_label_offsets
-from rnnlu.training.kit import (EpochLog, TrainResult, bucketed_batches, card_markdown,
-                                checkpoint_path_for, command_for, continue_from, lm_provenance, pad, resolve_out, run_facts,
-                                torch_threads, write_card)
+from rnnlu.training.kit import (EarlyStopping, EpochLog, TrainResult, bucketed_batches, card_markdown,
+                                checkpoint_path_for, command_for, continue_from, lm_provenance, pad, resolve_out,
+                                run_facts, torch_threads, write_card)
 
 
 NEUTRAL_ROLE = "neutral examples: its sentences that hold no opinion word (--augment-neutral)"
@@ -425,8 +425,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     out_path.parent.mkdir(parents=True, exist_ok=True)
     ckpt_path = checkpoint_path_for(out_path)
     history: list[EpochLog] = []
-    best_metric, best_state, start_epoch, bad_epochs = -math.inf, None, 1, 0
-    word_rng_state = None
+    start_epoch, resumed, word_rng_state = 1, None, None
     if opts.resume and ckpt_path.exists():
         try:
             ckpt = torch.load(ckpt_path, weights_only=True, map_location=device)
@@ -443,8 +442,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
             optimizer.load_state_dict(ckpt["optimizer"])
             if averaged is not None and ckpt.get("averaged") is not None:
                 averaged.load_state_dict(ckpt["averaged"])
-            best_state, best_metric = ckpt["best_state"], float(ckpt["best_metric"])
-            start_epoch, bad_epochs = int(ckpt["epoch"]) + 1, int(ckpt["bad_epochs"])
+            start_epoch, resumed = int(ckpt["epoch"]) + 1, ckpt
             history = [EpochLog(**h) for h in json.loads(ckpt["history"])]
             torch.set_rng_state(ckpt["rng"])
             word_rng_state = ckpt.get("word_rng")
@@ -458,7 +456,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
     if opts.resume and word_rng_state:
         version, internal, gauss = json.loads(word_rng_state)
         rng.setstate((version, tuple(internal), gauss))
-    started = time.perf_counter()
+    stopping = EarlyStopping(opts.patience, opts.lr_decay, opts.time_budget, resumed)
     for epoch in range(start_epoch, opts.epochs + 1):
         t0 = time.perf_counter()
         net.train()
@@ -490,33 +488,19 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
                 on_batch(b + 1, len(batches))
         scored = averaged.module if averaged is not None else net
         dev_scores = _dev_metrics(scored, task, dev_sets, vocab, labels, device)
-        dev_metric = float(np.mean(list(dev_scores.values())))
-        improved = dev_metric > best_metric
-        if improved:
-            best_metric, bad_epochs = dev_metric, 0
-            best_state = {k: v.detach().clone() for k, v in scored.state_dict().items()}
-        else:
-            bad_epochs += 1
-        log = EpochLog(epoch, total_loss / max(seen, 1), dev_metric, dev_scores, time.perf_counter() - t0, improved,
-                       lr=optimizer.param_groups[0]["lr"])
+        log = stopping.end_epoch(epoch, total_loss / max(seen, 1), dev_scores, time.perf_counter() - t0, scored, optimizer)
         history.append(log)
-        if not improved:
-            for group in optimizer.param_groups:  # --lr-decay: smaller steps once dev stops improving
-                group["lr"] *= opts.lr_decay
-        save_checkpoint({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "best_state": best_state,
-                         "best_metric": best_metric, "epoch": epoch, "bad_epochs": bad_epochs,
+        save_checkpoint({"model": net.state_dict(), "optimizer": optimizer.state_dict(), **stopping.state(), "epoch": epoch,
                          "history": json.dumps([asdict(h) for h in history]), "rng": torch.get_rng_state(),
                          "averaged": averaged.state_dict() if averaged is not None else None,
                          "word_rng": json.dumps(rng.getstate()),
                          "options": json.dumps(_resume_key(opts))}, ckpt_path)
         if on_epoch:
             on_epoch(log)
-        if bad_epochs >= opts.patience:
-            break
-        if opts.time_budget and time.perf_counter() - started > opts.time_budget:
+        if stopping.should_stop():
             break
 
-    net.load_state_dict(best_state)
+    net.load_state_dict(stopping.best_state)
     calibration = _calibrate(net, task, dev_sets, vocab, labels, device) if opts.calibrate else None
     tensors = {k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}
     name = out_path.name.removesuffix(".safetensors")
@@ -561,7 +545,7 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
         "contrast_pairs": sum(len(d) for d in augmented if d.path == "contrast pairs"),
         "dev": [evaluate_on(d) for d in dev_sets],
         "test": [evaluate_on(task.read_labelled(p)) for p in opts.test],
-        **run_facts(history, start_epoch, best_metric, calibration, device),
+        **run_facts(history, start_epoch, stopping.best_metric, calibration, device),
     }
     card_path = write_card(out_path, card, card_markdown(card))
     ckpt_path.unlink(missing_ok=True)
