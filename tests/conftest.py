@@ -33,6 +33,33 @@ def write_fixture(path: Path, repeat: int = 1) -> Path:
     return path
 
 
+def assert_resume_is_exact(opts, folder: Path, epochs: int = 4) -> None:
+    """Train ``opts(out)`` (TrainOptions, ``epochs`` epochs) whole, and again stopped after epoch 2 then
+    resumed (``opts(out, resume=True)``): the same losses, dev scores and learning rates every epoch, and
+    the same bytes. Every epoch, not only the best one: dropout draws that differ may still pick the same best."""
+    import hashlib
+
+    from rnnlu.training.train import train
+
+    class Interrupted(Exception):
+        pass
+
+    def stop_after_two(log):
+        if log.epoch == 2:
+            raise Interrupted
+
+    whole = train(opts(folder / "a" / "m.safetensors"))
+    with pytest.raises(Interrupted):
+        train(opts(folder / "b" / "m.safetensors"), on_epoch=stop_after_two)
+    assert (folder / "b" / "m.safetensors.ckpt").exists()
+    resumed = train(opts(folder / "b" / "m.safetensors", resume=True))
+    assert [h.epoch for h in resumed.history] == list(range(1, epochs + 1))
+    assert [(h.loss, h.dev, h.lr) for h in resumed.history] == [(h.loss, h.dev, h.lr) for h in whole.history]
+    digest = lambda p: hashlib.sha256(Path(p).read_bytes()).hexdigest()
+    assert digest(whole.path) == digest(resumed.path)
+    assert not (folder / "b" / "m.safetensors.ckpt").exists()  # finished: nothing left to resume
+
+
 @pytest.fixture(scope="session")
 def fixture_files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("data")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SHARED
+from conftest import SHARED, assert_resume_is_exact
 
 from rnnlu.conll import read_sentences, sentence_text
 from rnnlu.engine.viterbi import bio_allowed, viterbi
@@ -514,30 +514,11 @@ def test_calibrate_folds_the_outside_offset_into_the_file(tmp_path, tag_files):
 def test_an_interrupted_and_resumed_tagger_run_writes_the_same_file(tmp_path, tag_files):
     """`rnnlu train tag --resume` continues exactly: same seed, stopped after epoch 2 and resumed, the same bytes
     as an uninterrupted run (dropout's torch state, the per-epoch batch order and word drops, the decayed rate)."""
-    import hashlib
-
-    from rnnlu.training.train import TrainOptions, train
+    from rnnlu.training.train import TrainOptions
 
     def opts(out, **kw):
         return TrainOptions(task="tag", scheme="ner", train=[str(tag_files[2])], dev=[str(tag_files[3])], out=str(out),
                             hidden=8, embedding_dim=8, epochs=4, min_freq=1, patience=10, seed=3, dropout=0.3,
                             word_dropout=0.2, lr_decay=0.5, batch_size=4, subword_buckets=50, threads=1, **kw)
 
-    whole = train(opts(tmp_path / "a" / "m.safetensors"))
-
-    class Interrupted(Exception):
-        pass
-
-    def stop_after_two(log):
-        if log.epoch == 2:
-            raise Interrupted
-
-    with pytest.raises(Interrupted):
-        train(opts(tmp_path / "b" / "m.safetensors"), on_epoch=stop_after_two)
-    assert (tmp_path / "b" / "m.safetensors.ckpt").exists()
-    resumed = train(opts(tmp_path / "b" / "m.safetensors", resume=True))
-    digest = lambda p: hashlib.sha256(Path(p).read_bytes()).hexdigest()
-    assert [h.epoch for h in resumed.history] == [1, 2, 3, 4]
-    assert [(h.loss, h.dev, h.lr) for h in resumed.history] == [(h.loss, h.dev, h.lr) for h in whole.history]
-    assert digest(whole.path) == digest(resumed.path)
-    assert not (tmp_path / "b" / "m.safetensors.ckpt").exists()  # finished: nothing left to resume
+    assert_resume_is_exact(opts, tmp_path)
