@@ -1,18 +1,23 @@
 """What every trainer shares (the text-classification trainer in `train.py`, the tagger's in
-`tag.py`, and `pretrain.py`): epoch logs and results, where a model goes and its card,
-length-bucketed batches and padding. Kept apart so that no trainer imports another.
+`tag.py`, and `pretrain.py`): epoch logs and results, the end-of-epoch step (early stopping), where a
+model goes and its card, length-bucketed batches and padding. Kept apart so that no trainer imports another.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import platform
 import random
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from rnnlu.engine.modelfile import sha256_of
+import numpy as np
+
+from rnnlu.engine.modelfile import atomic_write, sha256_of
 from rnnlu.errors import UsageError
 
 
@@ -33,9 +38,6 @@ class EarlyStopping:
     ``--time-budget``). Its state travels in the checkpoint (``best_state``, ``best_metric``, ``bad_epochs``)."""
 
     def __init__(self, patience: int, lr_decay: float, time_budget: float, ckpt: dict | None = None):
-        import math
-        import time
-
         self.patience, self.lr_decay, self.time_budget = patience, lr_decay, time_budget
         self.best_metric, self.best_state, self.bad_epochs = -math.inf, None, 0
         if ckpt is not None:
@@ -45,8 +47,6 @@ class EarlyStopping:
 
     def end_epoch(self, epoch: int, loss: float, dev_scores: dict[str, float], seconds: float, scored, optimizer) -> EpochLog:
         """The epoch's log (its dev metric: the mean over the dev files); ``scored``: the network whose weights count."""
-        import numpy as np
-
         dev_metric = float(np.mean(list(dev_scores.values())))
         improved = dev_metric > self.best_metric
         if improved:
@@ -65,8 +65,6 @@ class EarlyStopping:
         return {"best_state": self.best_state, "best_metric": self.best_metric, "bad_epochs": self.bad_epochs}
 
     def should_stop(self) -> bool:
-        import time
-
         return self.bad_epochs >= self.patience or bool(
             self.time_budget and time.perf_counter() - self.started > self.time_budget)
 
@@ -133,11 +131,6 @@ def continue_from(opts, start, cell: str, bidirectional: bool, labels: list[str]
 def run_facts(history: list[EpochLog], start_epoch: int, best_metric: float, calibration, device) -> dict:
     """The card's account of a finished run: dev metric (after calibration), epochs, time, machine, date.
     Seconds per epoch count only the epochs this run made (a resumed run's earlier ones ran elsewhere)."""
-    import platform
-    import time
-    from dataclasses import asdict
-
-    import numpy as np
     import torch
 
     epochs_run = [h for h in history if h.epoch >= start_epoch] or history
@@ -156,8 +149,6 @@ def run_facts(history: list[EpochLog], start_epoch: int, best_metric: float, cal
 
 def write_card(model_path: Path, card: dict, markdown: str) -> Path:
     """The card beside the model: ``NAME.card.json`` (the facts) and ``NAME.card.md`` (``markdown``), each written atomically."""
-    from rnnlu.engine.modelfile import atomic_write
-
     card_path = card_path_for(model_path)
     with atomic_write(card_path) as f:
         json.dump(card, f, indent=2)
