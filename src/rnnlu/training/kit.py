@@ -128,6 +128,29 @@ def continue_from(opts, start, cell: str, bidirectional: bool, labels: list[str]
     return dict(tensors)
 
 
+def model_facts(name: str, task: str, config, opts, command: str, model, out_path: Path, labels: list[str],
+                vocab_size: int) -> dict:
+    """The facts every task card starts with: the model, the command and options that made it, its file."""
+    from rnnlu import __version__
+
+    return {
+        "name": name,
+        "task": task,
+        "architecture": config.describe(),
+        "arch": opts.arch,
+        "command": command,
+        "rnnlu_version": __version__,
+        "seed": opts.seed,
+        "options": asdict(opts),
+        "parameters": model.parameters,
+        "size_bytes": out_path.stat().st_size,
+        "sha256": sha256_of(out_path),
+        "labels": labels,
+        "vocab_size": vocab_size,
+        "initialised_from": lm_provenance(opts.init_from) if opts.init_from else None,
+    }
+
+
 def run_facts(history: list[EpochLog], start_epoch: int, best_metric: float, calibration, device) -> dict:
     """The card's account of a finished run: dev metric (after calibration), epochs, time, machine, date.
     Seconds per epoch count only the epochs this run made (a resumed run's earlier ones ran elsewhere)."""

@@ -16,7 +16,6 @@ from dataclasses import asdict
 
 import numpy as np
 
-from rnnlu import __version__
 from rnnlu.engine.config import ARCHITECTURES, ModelConfig
 from rnnlu.engine.model import Model
 from rnnlu.engine.modelfile import sha256_of
@@ -39,7 +38,7 @@ _TEXT_ONLY = {"augment_negation": "--augment-negation", "augment_contrast": "--a
 def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | None = None,
                  command: str | None = None, on_note: Callable | None = None):
     from rnnlu.training.kit import (EarlyStopping, EpochLog, TrainResult, bucketed_batches, card_markdown,
-                                    checkpoint_path_for, lm_provenance, resolve_out, run_facts, torch_threads,
+                                    checkpoint_path_for, model_facts, resolve_out, run_facts, torch_threads,
                                     write_card)
 
     refused = [flag for key, flag in _TEXT_ONLY.items() if getattr(opts, key)]
@@ -190,24 +189,11 @@ def train_tagger(opts, on_epoch: Callable | None = None, on_batch: Callable | No
         d = path_or_data if isinstance(path_or_data, TaggedData) else task.read_labelled(path_or_data)
         return card_entry(evaluate_tags(task, model, d, compare=True), sha256_of(d.path))
 
-    card = {
-        "name": name,
-        "task": task.name,
+    card = {   # `train` passes the command (the command line, or these options as one)
+        **model_facts(name, task.name, config, opts, command, model, out_path, labels, len(vocab)),
         "scheme": task.scheme.name,
-        "architecture": config.describe(),
-        "arch": opts.arch,
-        "command": command,   # `train` passes it (the command line, or these options as one)
-        "rnnlu_version": __version__,
-        "seed": opts.seed,
-        "options": asdict(opts),
-        "parameters": model.parameters,
-        "size_bytes": out_path.stat().st_size,
-        "sha256": sha256_of(out_path),
-        "labels": labels,
-        "vocab_size": len(vocab),
         "baseline": "alias dictionary" if task.scheme.name == "coin" else "most frequent tag per training word",
         "pretrained_vectors_found": None,
-        "initialised_from": lm_provenance(opts.init_from) if opts.init_from else None,
         "teachers": [],
         "train_data": [{"path": d.path, "sha256": sha256_of(d.path), "examples": len(d),
                         "tokens": sum(map(len, d.tokens)), "removed_as_overlap": 0} for d in train_sets],

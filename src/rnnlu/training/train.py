@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlu import __version__
 from rnnlu.engine.config import ARCHITECTURES, ModelConfig
 from rnnlu.engine.model import Model
 from rnnlu.engine.modelfile import sha256_of
@@ -31,7 +30,7 @@ from rnnlu.tasks.sentiment.augment import (contrast_examples, lexicon_examples, 
                                            negated_claim_examples, negation_frame_examples, neutral_examples)
 from rnnlu.training.calibrate import Calibration, DevScores, fit_label_offsets
 from rnnlu.training.kit import (EarlyStopping, EpochLog, TrainResult, bucketed_batches, card_markdown,
-                                checkpoint_path_for, command_for, continue_from, lm_provenance, pad, resolve_out,
+                                checkpoint_path_for, command_for, continue_from, model_facts, pad, resolve_out,
                                 run_facts, torch_threads, write_card)
 
 
@@ -521,21 +520,8 @@ def train(opts: TrainOptions, on_epoch: Callable[[EpochLog], None] | None = None
                 "macro_recall": round(s.macro_recall, 4)}
 
     card = {
-        "name": name,
-        "task": task.name,
-        "architecture": config.describe(),
-        "arch": opts.arch,
-        "command": command,
-        "rnnlu_version": __version__,
-        "seed": opts.seed,
-        "options": asdict(opts),
-        "parameters": model.parameters,
-        "size_bytes": out_path.stat().st_size,
-        "sha256": sha256_of(out_path),
-        "labels": labels,
-        "vocab_size": len(vocab),
+        **model_facts(name, task.name, config, opts, command, model, out_path, labels, len(vocab)),
         "pretrained_vectors_found": found,
-        "initialised_from": lm_provenance(opts.init_from) if opts.init_from else None,
         "teachers": [_teacher_provenance(t, task.name) for t in opts.teachers],
         "train_data": [file_info(d, {"removed_as_overlap": removed[d.path],
                                      **({"as": NEUTRAL_ROLE} if d.path in opts.augment_neutral else {})})
