@@ -30,7 +30,7 @@ def sentiment(
     jsonl: JsonlOption = None,
     field: FieldOption = None,
     model: ModelOption = None,
-    fast: Annotated[bool, typer.Option("--fast", help="Use the bundled fast model (sentiment-fast): about 2.4x the default's throughput, a point or two less accurate.")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="Use the bundled fast model (sentiment-fast): about twice the default's throughput (2.2-2.4x measured), a point or two less accurate.")] = False,
     compare: SentimentCompare = False,
     fmt: FormatOption = None,
     output: OutputOption = None,
