@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnlu import __version__
 from rnnlu.engine.modelfile import atomic_write, sha256_of
 from rnnlu.errors import UsageError
 
@@ -131,8 +132,6 @@ def continue_from(opts, start, cell: str, bidirectional: bool, labels: list[str]
 def model_facts(name: str, task: str, config, opts, command: str, model, out_path: Path, labels: list[str],
                 vocab_size: int) -> dict:
     """The facts every task card starts with: the model, the command and options that made it, its file."""
-    from rnnlu import __version__
-
     return {
         "name": name,
         "task": task,
