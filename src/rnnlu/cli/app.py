@@ -97,7 +97,8 @@ def main() -> None:
         print(f"rnnlu: error: {e}", file=sys.stderr)
         sys.exit(e.exit_code)
     except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, as cat and grep do.
+        # The reader went away (`| head`) during the final flush: stop quietly, as cat and grep do. (Inside a
+        # command click meets the closed pipe first and exits with 1, quietly too: the README's status.)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(128 + signal.SIGPIPE)
