@@ -206,3 +206,33 @@ def test_real_build_has_disjoint_splits_after_normalisation(tmp_path):
         assert not keys[a] & keys[b], (a, b, sorted(keys[a] & keys[b])[:3])
         assert not keys[a + ":full"] & keys[b + ":full"]
     assert stats["hand_labels"] > 1000 and stats["splits"]["dev"]["ambiguous_tokens"] > 50
+
+
+def test_probe_reads_capitalised_ordinary_aliases_and_leaves_out_listed_lines(tmp_path):
+    from rnnlu.tasks.tag.coin import probe
+
+    brown = tmp_path / probe.BROWN
+    brown.parent.mkdir(parents=True)
+    brown.write_text("The Cosmos is vast .\nthe cosmos is vast .\nNothing here .\nNEAR THE FIRE\n", encoding="utf-8")
+    novels = tmp_path / probe.NOVELS
+    novels.mkdir(parents=True)
+    with gzip.open(novels / "a.txt.gz", "wt", encoding="utf-8") as f:
+        f.write("Dash me if I know!\na dash of salt\n")
+    lines = probe.capitalised_lines(tmp_path, listed={(probe.BROWN, 4)})
+    assert lines == ["The Cosmos is vast .", "Dash me if I know!"]  # lower-case senses and the listed line left out
+
+
+def test_probe_counts_every_coin_the_tagger_puts_on_a_capitalised_alias(monkeypatch):
+    from rnnlu.tasks.tag.coin import probe
+    from rnnlu.tasks.tag.task import TagTask
+
+    lines = ["Cosmos , the oversoul", "NEAR THE FIRE and near the door", "Bitcoin and Dash"]
+    # capitalised context-dependent aliases: Cosmos, NEAR, Dash (lower-case "near" and safe "Bitcoin" do not count)
+    every_capital = lambda self, model, token_lists: ([[("X" if t[:1].isupper() else "U") for t in ts]  # noqa: E731
+                                                       for ts in token_lists], None)
+    monkeypatch.setattr(TagTask, "predict_tags", every_capital)
+    tagged = probe.report(lines, model=None)
+    assert (tagged["alias_tokens"], tagged["model_false_coins"]) == (3, 3)
+    assert set(tagged["by_word"]) == {"Cosmos", "NEAR", "Dash"}
+    monkeypatch.setattr(TagTask, "predict_tags", lambda self, model, token_lists: ([["U"] * len(ts) for ts in token_lists], None))
+    assert probe.report(lines, model=None)["model_false_coins"] == 0
