@@ -208,7 +208,7 @@ def test_real_build_has_disjoint_splits_after_normalisation(tmp_path):
     assert stats["hand_labels"] > 1000 and stats["splits"]["dev"]["ambiguous_tokens"] > 50
 
 
-def test_probe_reads_capitalised_ordinary_aliases_and_leaves_out_listed_lines(tmp_path):
+def test_probe_reads_capitalised_ordinary_aliases_and_leaves_out_known_sentences(tmp_path):
     from rnnlu.tasks.tag.coin import probe
 
     brown = tmp_path / probe.BROWN
@@ -218,8 +218,8 @@ def test_probe_reads_capitalised_ordinary_aliases_and_leaves_out_listed_lines(tm
     novels.mkdir(parents=True)
     with gzip.open(novels / "a.txt.gz", "wt", encoding="utf-8") as f:
         f.write("Dash me if I know!\na dash of salt\n")
-    lines = probe.capitalised_lines(tmp_path, listed={(probe.BROWN, 4)})
-    assert lines == ["The Cosmos is vast .", "Dash me if I know!"]  # lower-case senses and the listed line left out
+    lines = probe.capitalised_lines(tmp_path, known={"NEAR THE FIRE"})
+    assert lines == ["The Cosmos is vast .", "Dash me if I know!"]  # lower-case senses and a known sentence left out
 
 
 def test_probe_counts_every_coin_the_tagger_puts_on_a_capitalised_alias(monkeypatch):
@@ -232,7 +232,7 @@ def test_probe_counts_every_coin_the_tagger_puts_on_a_capitalised_alias(monkeypa
                                                        for ts in token_lists], None)
     monkeypatch.setattr(TagTask, "predict_tags", every_capital)
     tagged = probe.report(lines, model=None)
-    assert (tagged["alias_tokens"], tagged["model_false_coins"]) == (3, 3)
+    assert (tagged["alias_tokens"], tagged["model_false_coins"], tagged["dictionary_false_coins"]) == (3, 3, 3)
     assert set(tagged["by_word"]) == {"Cosmos", "NEAR", "Dash"}
     monkeypatch.setattr(TagTask, "predict_tags", lambda self, model, token_lists: ([["U"] * len(ts) for ts in token_lists], None))
     assert probe.report(lines, model=None)["model_false_coins"] == 0
