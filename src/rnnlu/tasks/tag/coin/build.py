@@ -62,14 +62,15 @@ def _read_2018(path: Path) -> list[Item]:
     return items
 
 
-def _read_lines(path: Path) -> list[str]:
+def read_lines(path: Path) -> list[str]:
+    """A text file's lines (gzip too), line ends removed: the builder's and the probe's one reader."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8", newline="") as f:
         return [line.rstrip("\r\n") for line in f]
 
 
 def _read_more(path: Path) -> list[Item]:
-    return [Item("more", str(n), line) for n, line in enumerate(_read_lines(path), 1) if line.strip()]
+    return [Item("more", str(n), line) for n, line in enumerate(read_lines(path), 1) if line.strip()]
 
 
 def _need(path: Path) -> Path:
@@ -108,7 +109,7 @@ def read_ordinary(data_dir: Path, path: Path = cd.ORDINARY_PATH) -> list[Item]:
     items = []
     for number, rel, line_no, how, sha1, _alias in rows:
         if rel not in files:
-            files[rel] = _read_lines(_need(data_dir / rel))
+            files[rel] = read_lines(_need(data_dir / rel))
         lines = files[rel]
         where = f"{path}:{number} ({rel}:{line_no})"
         if not 1 <= int(line_no) <= len(lines):

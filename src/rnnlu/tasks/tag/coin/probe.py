@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rnnlu.engine.tokenize import surface_tokens
 from rnnlu.tasks.tag.coin.baseline import dictionary_tags
-from rnnlu.tasks.tag.coin.build import _read_lines, read_ordinary
+from rnnlu.tasks.tag.coin.build import read_lines, read_ordinary
 from rnnlu.tasks.tag.coin.data import NOT_A_COIN, find_mentions
 
 BROWN = "fillblank/corpus/nltk_brown/brown.txt"
@@ -34,7 +34,7 @@ def capitalised_lines(data: Path, novels: int = 200, known: set[str] | None = No
     paths = [data / BROWN] + sorted((data / NOVELS).glob("*.gz"))[:novels]
     lines = []
     for path in paths:
-        for line in _read_lines(path):
+        for line in read_lines(path):
             text = " ".join(line.split())
             if not text or text in known:
                 continue
